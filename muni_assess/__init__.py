@@ -1,0 +1,71 @@
+"""muni_assess: municipal IT self-assessment, roadmaps and grant readiness for towns, COGs and states."""
+from __future__ import annotations
+
+from flask import Flask
+
+from muni_assess.config import Defaults, database_url
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Assemble the app: config, content check, extensions, blueprints, errors, CLI. No other side effects."""
+    app = Flask(__name__, instance_relative_config=True, template_folder=Defaults.TEMPLATE_DIR)
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("MUNI_ASSESS")
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app.instance_path))
+    if not app.config.get("SECRET_KEY") and not app.testing:
+        raise RuntimeError(
+            "No SECRET_KEY: set MUNI_ASSESS_SECRET_KEY or put SECRET_KEY in instance/config.py "
+            "(see instance/config.example.py). `make demo` writes one for you.")
+    if app.config["STATE"] not in ("CT", "MA"):
+        raise RuntimeError(f"STATE must be CT or MA, not {app.config['STATE']!r}")
+
+    from muni_assess import contentstore
+
+    contentstore.check(app)  # malformed content stops start-up with file, line and field
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from muni_assess import cli, errors, templating
+
+    templating.register(app)
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from muni_assess.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Defaults.MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from muni_assess import models
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
+    with app.app_context():
+        from muni_assess.dbsetup import configure_engine
+
+        configure_engine(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from muni_assess.assess import bp as assess_bp
+    from muni_assess.auth import bp as auth_bp
+    from muni_assess.main import bp as main_bp
+    from muni_assess.regional import bp as regional_bp
+
+    for bp in (main_bp, auth_bp, assess_bp, regional_bp):
+        app.register_blueprint(bp)
