@@ -1,0 +1,58 @@
+# The commands the README shows. Everything installs from the package registries into .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: venv demo serve test test-postgres lint browser-deps content clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,postgres]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+instance/config.py:
+	@mkdir -p instance
+	@$(PYTHON) -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > instance/config.py
+	@echo "Wrote instance/config.py with a new random SECRET_KEY."
+
+## demo: set everything up (venv, install, migrate, seed, demo data) and serve on http://127.0.0.1:5000
+demo: venv instance/config.py
+	$(BIN)/muni-assess init-db
+	$(BIN)/muni-assess seed --demo
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT)  (sign in with a demo login printed above; Ctrl-C to stop)"
+	$(BIN)/muni-assess run --host $(HOST) --port $(PORT)
+
+serve: venv instance/config.py
+	$(BIN)/muni-assess run --host $(HOST) --port $(PORT)
+
+## browser-deps: Debian's Chromium for the real-browser tests (installed when missing and we may)
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "NOTE: /usr/bin/chromium is missing; browser tests will be skipped (CI requires them)."; fi; \
+	fi
+
+## test: set up and run the whole suite (SQLite; PostgreSQL too when DATABASE_URL is set)
+test: venv browser-deps
+	$(BIN)/python -m pytest
+
+test-postgres: venv browser-deps
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+
+content: venv
+	$(BIN)/muni-assess validate-content
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

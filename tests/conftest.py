@@ -1,0 +1,164 @@
+"""Shared fixtures: a real database (an SQLite file, or a fresh PostgreSQL database when DATABASE_URL is set),
+the app built once per session with migrations run and reference data seeded, clients, and login helpers."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "a long test password 42"
+CYCLE = 2026
+
+
+def _fresh_postgres(base_url: str):
+    """Create a throwaway database beside the one DATABASE_URL names; return its URL and a drop function."""
+    import psycopg
+
+    parts = urlsplit(base_url.replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://"))
+    name = f"muni_assess_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = urlunsplit(parts)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parts._replace(path="/" + name)), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "muni_assess_test.sqlite3")
+        return
+    url, drop = _fresh_postgres(base)
+    yield url
+    drop()
+
+
+def build_app(database_url: str, **overrides):
+    from muni_assess import create_app
+
+    config = {"TESTING": True, "SECRET_KEY": "test-secret-key", "SQLALCHEMY_DATABASE_URI": database_url,
+              "CURRENT_CYCLE": CYCLE, "STATE": "CT"}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    from flask_migrate import upgrade
+
+    from muni_assess.extensions import db
+    from muni_assess.seed import seed_reference
+
+    app = build_app(database_url)
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        seed_reference("CT")
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    """Each test starts with reference data only: user data rows are deleted afterwards."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    from muni_assess.extensions import db
+    from muni_assess.models import Answer, Assessment, User
+
+    with app.app_context():
+        db.session.rollback()
+        for model in (Answer, Assessment, User):
+            db.session.execute(db.delete(model))
+        db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    from muni_assess.extensions import db as _db
+
+    with app.app_context():
+        yield _db
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    """The CSRF token of the client's session, read from a page's <meta name="csrf-token">."""
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class Users:
+    """Factory for accounts: users.make('town_editor', town='Andover')."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def make(self, role: str, town: str | None = None, region: str | None = None, email: str | None = None):
+        from muni_assess.auth.services import create_user
+        from muni_assess.extensions import db
+
+        email = email or f"{role}.{uuid.uuid4().hex[:6]}@example.org"
+        with self.app.app_context():
+            user = create_user(email, role, PASSWORD, town=town, region=region)
+            db.session.commit()
+            return user.id, email
+
+
+@pytest.fixture
+def users(app):
+    return Users(app)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    token = csrf_token(client)
+    response = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login_as(app, users):
+    """Sign a fresh client in as a new user of a role: login_as('town_editor', town='Andover')."""
+
+    def _login(role: str, town: str | None = None, region: str | None = None):
+        c = app.test_client()
+        user_id, email = users.make(role, town=town, region=region)
+        login(c, email)
+        c.user_id, c.email = user_id, email
+        return c
+
+    return _login
+
+
+def town_id(app, name: str) -> int:
+    from muni_assess.extensions import db
+    from muni_assess.models import Town
+
+    with app.app_context():
+        return db.session.scalar(db.select(Town.id).where(Town.name == name))
