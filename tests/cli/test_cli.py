@@ -1,0 +1,138 @@
+"""The `muni-assess` commands as an operator runs them."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, build_app
+
+from muni_assess.cli import main
+from muni_assess.extensions import db
+from muni_assess.models import Assessment, Region, Town, User
+
+
+def test_seed_is_idempotent_and_counts_reference_data(app, runner):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    assert "CT: 9 regions and 169 towns" in first.output
+    assert "municipal-it v1" in first.output
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Town.id))) == 169
+        assert db.session.scalar(db.select(db.func.count(Region.id)).where(Region.state == "CT")) == 9
+        hartford = db.session.scalar(db.select(Town).where(Town.name == "Hartford"))
+        assert hartford.region.code == "CRCOG" and hartford.population > 100_000
+
+
+def test_seed_demo_prints_random_logins_and_makes_varied_data(app, runner):
+    result = runner.invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0, result.output
+    logins = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)\s+\(", result.output, re.M)
+    assert [role for role, _, _ in logins] == ["town_editor", "cog_analyst", "state_analyst", "admin"]
+    again = runner.invoke(args=["seed", "--demo"])
+    second = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)\s+\(", again.output, re.M)
+    assert {p for _, _, p in logins}.isdisjoint({p for _, _, p in second})  # fresh passwords, never defaults
+    with app.app_context():
+        assessments = list(db.session.scalars(db.select(Assessment)))
+        current = [a for a in assessments if a.cycle == 2026]
+        statuses = {a.status for a in current}
+        assert statuses == {"submitted", "in_progress"}
+        assert len({a.town_id for a in current}) >= 40
+        assert any(a.cycle == 2025 for a in assessments)
+        towns = db.session.scalars(db.select(Town).where(Town.id.in_({a.town_id for a in current})))
+        assert len({t.region_id for t in towns}) >= 3
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 4
+    # the printed password signs in
+    client = app.test_client()
+    from conftest import login
+
+    login(client, logins[0][1], second[0][2])
+
+
+def test_create_user_with_and_without_password(app, runner):
+    ok = runner.invoke(args=["create-user", "--email", "Clerk@Bolton.example", "--role", "town_editor",
+                             "--town", "Bolton", "--password", "a sufficiently long one"])
+    assert ok.exit_code == 0, ok.output
+    assert "Created Town editor clerk@bolton.example (Bolton)" in ok.output
+    prompted = runner.invoke(args=["create-user", "--email", "cog@crcog.example", "--role", "cog_analyst",
+                                   "--region", "CRCOG"], input="another long password\nanother long password\n")
+    assert prompted.exit_code == 0, prompted.output
+    assert "another long password" not in prompted.output
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == "cog@crcog.example"))
+        assert user.region.code == "CRCOG" and user.password_hash.startswith("$argon2id$")
+
+
+def test_create_user_refuses_bad_input(app, runner):
+    cases = [
+        (["--role", "town_editor", "--town", "Atlantis"], "No town named 'Atlantis'"),
+        (["--role", "town_editor"], "needs --town"),
+        (["--role", "cog_analyst", "--region", "XYZ"], "No region 'XYZ'"),
+        (["--role", "admin", "--password", "short"], "at least 12 characters"),
+    ]
+    for extra, message in cases:
+        args = ["create-user", "--email", "x@example.org", *extra]
+        if "--password" not in extra:
+            args += ["--password", "long enough password"]
+        result = runner.invoke(args=args)
+        assert result.exit_code != 0 and message in result.output, (extra, result.output)
+    bad_role = runner.invoke(args=["create-user", "--email", "x@example.org", "--role", "mayor",
+                                   "--password", "long enough password"])
+    assert bad_role.exit_code != 0
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_validate_content_ok_and_failing(tmp_path):
+    from click.testing import CliRunner
+
+    ok = CliRunner().invoke(main, ["validate-content"])
+    assert ok.exit_code == 0, ok.output
+    assert "municipal-it v1: 8 sections" in ok.output and "Content is valid." in ok.output
+    broken = tmp_path / "questionnaires"
+    shutil.copytree(ROOT / "questionnaires", broken)
+    path = broken / "municipal-it" / "v1" / "backup.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("level: 4", "level: 9", 1))
+    line = text[: text.index("level: 4")].count("\n") + 1
+    result = CliRunner().invoke(main, ["validate-content", "--path", str(broken)])
+    assert result.exit_code == 1
+    assert f"backup.yaml:{line}: questions[0] (backup_consistency).options[4] (monitored).level" in result.output
+    assert "1 problem(s) found" in result.output
+
+
+def test_app_refuses_to_start_on_bad_content(tmp_path, database_url):
+    broken = tmp_path / "questionnaires"
+    shutil.copytree(ROOT / "questionnaires", broken)
+    path = broken / "municipal-it" / "v1" / "cloud.yaml"
+    path.write_text(path.read_text().replace("weight:", "wieght:", 1))
+    try:
+        build_app(database_url, QUESTIONNAIRE_DIR=str(broken))
+    except RuntimeError as exc:
+        assert "cloud.yaml:" in str(exc) and "wieght" in str(exc)
+    else:
+        raise AssertionError("the app started on malformed content")
+
+
+def test_console_script_is_installed(tmp_path):
+    exe = Path(sys.executable).parent / "muni-assess"
+    result = subprocess.run([str(exe), "validate-content"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Content is valid." in result.stdout
+
+
+def test_init_db_runs_migrations_on_a_fresh_database(tmp_path):
+    from click.testing import CliRunner
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    app = build_app(url)
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Database is up to date." in result.output
+    with app.app_context():
+        tables = set(db.inspect(db.engine).get_table_names())
+    assert {"region", "town", "user_account", "assessment", "answer", "alembic_version"} <= tables
+    assert CliRunner  # the CLI runner used above is Flask's own
