@@ -6,6 +6,7 @@ towns lean a little higher); every answer is drawn near it, with some "I don't k
 """
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from muni_assess import contentstore
 from muni_assess.auth.services import create_user
 from muni_assess.extensions import db
 from muni_assess.models import Answer, Assessment, Region, Town, User
+from muni_assess.models._base import utcnow
 from muni_assess.models.assessment import IN_PROGRESS, SUBMITTED
 from muni_assess.passwords import hash_password, random_password
 from scoring.content import Question, QuestionSet
@@ -112,6 +114,12 @@ def _assess(town: Town, cycle: int, qs: QuestionSet, p: float, rng: random.Rando
             share: float = 1.0) -> None:
     assessment = Assessment(town=town, cycle=cycle, question_set_id=qs.id, question_set_version=qs.version,
                             content_sha256=qs.sha256, status=status)
+    # Spread the last activity over the cycle so "last activity" columns look like real work.
+    end = min(utcnow(), dt.datetime(cycle, 12, 31, tzinfo=dt.UTC))
+    assessment.updated_at = end - dt.timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 600))
+    assessment.created_at = assessment.updated_at - dt.timedelta(days=rng.randint(1, 30))
+    if status == SUBMITTED:
+        assessment.submitted_at = assessment.updated_at
     _store(assessment, demo_answers(qs, town.state, p, rng, share), rng)
     db.session.add(assessment)
 
