@@ -6,15 +6,27 @@ from sqlalchemy.engine import Engine
 
 
 def configure_engine(engine: Engine) -> None:
-    """SQLite: WAL, synchronous=FULL, foreign keys on, a busy timeout. PostgreSQL needs nothing extra."""
+    """SQLite: WAL, synchronous=FULL, foreign keys, busy timeout, and explicit transactions.
+
+    Python's sqlite3 driver starts and ends transactions on its own schedule, which breaks SAVEPOINT (used to
+    detect concurrent edits) and can leave a pooled connection inside a stale transaction. As SQLAlchemy's
+    documentation recommends, the driver's handling is switched off and every transaction begins explicitly;
+    BEGIN IMMEDIATE takes the write lock up front, so two writers queue (busy_timeout) instead of failing.
+    PostgreSQL needs nothing extra.
+    """
     if engine.dialect.name != "sqlite":
         return
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
