@@ -5,6 +5,7 @@ or "dont_know" for `number`. Nothing here knows about requests or databases.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from scoring.content import TIER_NAMES, Criterion, Question, QuestionSet, Section
@@ -161,8 +162,33 @@ def answer_label(question: Question, value: object) -> str:
 
 
 def is_visible(question: Question, answers: dict) -> bool:
-    """True when every show_if condition holds against the (context) answers given so far."""
+    """True when every show_if condition holds against the given answers.
+
+    Pass answers from `visible_answers` when controllers can themselves be hidden: a hidden question's stale
+    answer must not show the questions that depend on it.
+    """
     return all(_condition_holds(c.values, c.in_ is not None, answers.get(c.question)) for c in question.show_if)
+
+
+def visible_answers(section: Section, answers: dict) -> dict:
+    """The answers of the section's visible questions only (hidden questions' stale answers dropped)."""
+    shown = visible_ids(section, answers)
+    return {k: v for k, v in answers.items() if k in shown}
+
+
+def visible_ids(section: Section, answers: dict) -> set[str]:
+    """Ids of the section's questions a person is asked, given the answers so far.
+
+    show_if may only name an earlier question (the loader checks), so one pass in order settles every chain.
+    """
+    shown: dict = {}
+    ids = set()
+    for q in section.questions:
+        if is_visible(q, shown):
+            ids.add(q.id)
+            if answers.get(q.id) is not None:
+                shown[q.id] = answers[q.id]
+    return ids
 
 
 def _condition_holds(values: tuple[str, ...], positive: bool, answer: object) -> bool:
@@ -218,7 +244,8 @@ def criterion_holds(criterion: Criterion, question: Question, value: object, vis
 
 def score_section(section: Section, answers: dict) -> SectionResult:
     """Score one section: weighted share of best answers (0-100), caps applied, then the gated tier."""
-    visible = {q.id: is_visible(q, answers) for q in section.questions}
+    shown = visible_ids(section, answers)
+    visible = {q.id: q.id in shown for q in section.questions}
     results = tuple(_question_result(q, answers.get(q.id)) for q in section.questions if visible[q.id])
     scored = [r for r in results if r.question.scored]
     total = sum(r.question.weight for r in scored)
@@ -269,15 +296,19 @@ def clean_answer(question: Question, raw: object) -> object:
     return _clean_number(question, raw)
 
 
+# Plain digits, or digits with commas between groups of three ("25,000"); "1,2,3" is refused, not read as 123.
+_NUMBER = re.compile(r"(\d+|\d{1,3}(,\d{3})+)(\.\d+)?|\.\d+")
+
+
 def _clean_number(question: Question, raw: object) -> object:
     if raw == DONT_KNOW:
         return DONT_KNOW
-    try:
-        number = float(str(raw).replace(",", "").replace("$", "").strip())
-    except ValueError:
-        raise AnswerError("Enter a number, for example 25000, or choose “I don't know”.") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise AnswerError("Enter a number, for example 25000.")
+    text = str(raw).strip()
+    sign = -1 if text.startswith("-") else 1
+    text = text.removeprefix("-").strip().removeprefix("$").strip()
+    if not _NUMBER.fullmatch(text):
+        raise AnswerError("Enter a number, for example 25000, or choose “I don't know”.")
+    number = sign * float(text.replace(",", ""))
     if question.min is not None and number < question.min:
         raise AnswerError(f"Enter a number of at least {question.min:g}.")
     if question.max is not None and number > question.max:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 
 @dataclass
@@ -37,6 +38,10 @@ def problem(path: Path, line: int, field_path: str, message: str) -> str:
     return f"{path}:{line}: {field_path or '(top)'}: {message}"
 
 
+# libyaml's composer is several times faster and reports the same marks; fall back when it is not built in.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _construct(node: yaml.Node, loc: tuple, lines: dict[tuple, int], loader: yaml.SafeLoader) -> Any:
     lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -54,7 +59,7 @@ def load_located(path: Path) -> Located:
     """Parse one YAML file into plain data plus line numbers; syntax errors become ContentError."""
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -62,3 +67,31 @@ def load_located(path: Path) -> Located:
     lines: dict[tuple, int] = {}
     data = _construct(node, (), lines, yaml.SafeLoader("")) if node is not None else None
     return Located(path=path, data=data, lines=lines)
+
+
+def field_path(loc: tuple, data) -> str:
+    """Render a pydantic location as `questions[3] (backup_location).options[0].level`."""
+    out, node = "", data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id") or node.get("value"), str):
+                out += f" ({node.get('id') or node.get('value')})"
+        else:
+            out += ("." if out else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def validate(model: type[BaseModel], doc: Located):
+    """Build a pydantic model from a located document; every error names file, line and field."""
+    try:
+        return model.model_validate(doc.data if doc.data is not None else {})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"function-after", "list"}))
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(problem(doc.path, doc.line_of(loc), field_path(loc, doc.data), msg))
+        raise ContentError(problems) from None

@@ -18,7 +18,7 @@ from muni_assess.models import Answer, Assessment, Town, User
 from muni_assess.models._base import utcnow
 from muni_assess.models.assessment import IN_PROGRESS, SUBMITTED
 from scoring.content import Question, QuestionSet, Section
-from scoring.engine import AnswerError, AssessmentResult, clean_answer, is_visible, score_assessment
+from scoring.engine import AnswerError, AssessmentResult, clean_answer, score_assessment, visible_ids
 
 NOTE_MAX = 2000
 
@@ -270,4 +270,4 @@ def reopen(assessment: Assessment) -> None:
 
 def visible_questions(section: Section, answers: dict) -> set[str]:
     """Ids of the section's questions that apply given the answers so far."""
-    return {q.id for q in section.questions if is_visible(q, answers)}
+    return visible_ids(section, answers)
