@@ -13,9 +13,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from scoring.yamlsource import ContentError, Located, load_located, problem
+from scoring.base import Frozen as _Frozen
+from scoring.catalog import Catalog, load_catalog
+from scoring.yamlsource import ContentError, Located, field_path, load_located, problem, validate
 
 SLUG = r"^[a-z][a-z0-9_]*$"
 STATES = ("CT", "MA")
@@ -23,10 +25,6 @@ TIER_NAMES = ("good", "better", "best")
 MAX_LEVEL = 4
 CSF_ID = re.compile(r"^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}(-\d{2})?$")
 CIS_ID = re.compile(r"^\d{1,2}\.\d{1,2}$")
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 class Option(_Frozen):
@@ -217,22 +215,12 @@ class Section(_Frozen):
         return tuple(q for q in self.questions if q.scored)
 
 
-class Recommendation(_Frozen):
-    id: str = Field(pattern=SLUG)
-    title: str = Field(min_length=1)
-    summary: str = Field(min_length=1)
-
-
 class _SetHeader(_Frozen):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: int = Field(ge=1)
     title: str = Field(min_length=1)
     description: str = ""
     sections: tuple[str, ...] = Field(min_length=1)
-
-
-class _Catalog(_Frozen):
-    recommendations: tuple[Recommendation, ...]
 
 
 @dataclass(frozen=True)
@@ -260,10 +248,14 @@ class QuestionSet:
 
 @dataclass(frozen=True)
 class Content:
-    """All question sets (every version) and the recommendation catalog."""
+    """All question sets (every version) and the recommendation and grant catalogs."""
 
     sets: dict[tuple[str, int], QuestionSet]
-    recommendations: dict[str, Recommendation]
+    catalog: Catalog
+
+    @property
+    def recommendations(self):
+        return self.catalog.recommendations
 
     def latest(self, set_id: str) -> QuestionSet:
         """The newest version of a question set: what new assessments are answered against."""
@@ -276,39 +268,12 @@ class Content:
         return self.sets.get((set_id, version))
 
 
-def _field_path(loc: tuple, data) -> str:
-    """Render a pydantic location as `questions[3] (backup_location).options[0].level`."""
-    out, node = "", data
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("id") or node.get("value"), str):
-                out += f" ({node.get('id') or node.get('value')})"
-        else:
-            out += ("." if out else "") + str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out
-
-
-def _validate(model: type[BaseModel], doc: Located):
-    try:
-        return model.model_validate(doc.data if doc.data is not None else {})
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"function-after", "list"}))
-            msg = err["msg"].removeprefix("Value error, ")
-            problems.append(problem(doc.path, doc.line_of(loc), _field_path(loc, doc.data), msg))
-        raise ContentError(problems) from None
-
-
-def _check_section(section: Section, doc: Located, known: set[str], recs: set[str]) -> list[str]:
-    """Cross-references inside one section: show_if, criteria and recommendation ids."""
+def _check_section(section: Section, doc: Located, known: set[str], recs: set[str] | None) -> list[str]:
+    """Cross-references inside one section: show_if, criteria, and (when the catalog loaded) recommendations."""
     out: list[str] = []
 
     def report(loc: tuple, msg: str) -> None:
-        out.append(problem(doc.path, doc.line_of(loc), _field_path(loc, doc.data), msg))
+        out.append(problem(doc.path, doc.line_of(loc), field_path(loc, doc.data), msg))
 
     earlier: dict[str, Question] = {}
     for qi, q in enumerate(section.questions):
@@ -316,9 +281,11 @@ def _check_section(section: Section, doc: Located, known: set[str], recs: set[st
             report(("questions", qi, "id"), f"question id {q.id!r} is used twice in this question set")
         known.add(q.id)
         _check_show_if(q, earlier, lambda loc, msg, qi=qi: report(("questions", qi, "show_if") + loc, msg))
-        for ri, rec in enumerate(q.recommendations):
+        for ri, rec in enumerate(q.recommendations if recs is not None else ()):
             if rec not in recs:
                 report(("questions", qi, "recommendations", ri), f"no recommendation {rec!r} in recommendations.yaml")
+        if q.scored and not q.recommendations:
+            report(("questions", qi), "a scored question needs at least one recommendation for its gap")
         earlier[q.id] = q
     for tier in TIER_NAMES:
         for ci, crit in enumerate(section.tiers[tier].criteria):
@@ -365,26 +332,10 @@ def _check_criterion(crit: Criterion, section: Section, report) -> None:
         report(("min_count",), f"{q.id!r} has only {len(q.countable)} countable options")
 
 
-def load_recommendations(root: Path) -> dict[str, Recommendation]:
-    """Load the recommendation catalog; ids must be unique."""
-    doc = load_located(root / "recommendations.yaml")
-    catalog = _validate(_Catalog, doc)
-    seen: dict[str, Recommendation] = {}
-    problems = []
-    for i, rec in enumerate(catalog.recommendations):
-        if rec.id in seen:
-            problems.append(problem(doc.path, doc.line_of(("recommendations", i, "id")),
-                                    f"recommendations[{i}].id", f"{rec.id!r} is defined twice"))
-        seen[rec.id] = rec
-    if problems:
-        raise ContentError(problems)
-    return seen
-
-
-def load_question_set(folder: Path, recs: set[str]) -> QuestionSet:
+def load_question_set(folder: Path, recs: set[str], check_recs: bool = True) -> QuestionSet:
     """Load and check one version folder (`<set>/v<N>/`)."""
     head_doc = load_located(folder / "questionset.yaml")
-    header = _validate(_SetHeader, head_doc)
+    header = validate(_SetHeader, head_doc)
     problems: list[str] = []
     if folder.name != f"v{header.version}" or folder.parent.name != header.id:
         problems.append(problem(head_doc.path, head_doc.line_of(("version",)), "version",
@@ -400,13 +351,13 @@ def load_question_set(folder: Path, recs: set[str]) -> QuestionSet:
         digest.update(path.read_bytes())
         try:
             doc = load_located(path)
-            section = _validate(Section, doc)
+            section = validate(Section, doc)
         except ContentError as exc:
             problems += exc.problems
             continue
         if section.id != section_id:
             problems.append(problem(path, doc.line_of(("id",)), "id", f"must be {section_id!r} (the file name)"))
-        problems += _check_section(section, doc, known, recs)
+        problems += _check_section(section, doc, known, recs if check_recs else None)
         sections.append(section)
     if problems:
         raise ContentError(problems)
@@ -415,21 +366,19 @@ def load_question_set(folder: Path, recs: set[str]) -> QuestionSet:
 
 
 def load_content(root: str | Path) -> Content:
-    """Load every question-set version under `root` and the catalog; raise ContentError listing all problems."""
+    """Load every question-set version under `root` and the catalogs; raise ContentError listing all problems."""
     root = Path(root)
     problems: list[str] = []
     try:
-        recs = load_recommendations(root)
+        catalog = load_catalog(root)
     except ContentError as exc:
         problems += exc.problems
-        recs = {}
-    except FileNotFoundError:
-        problems.append(problem(root / "recommendations.yaml", 1, "", "file is missing"))
-        recs = {}
+        catalog = None
+    recs = set(catalog.recommendations) if catalog else set()
     sets: dict[tuple[str, int], QuestionSet] = {}
     for folder in sorted(p.parent for p in root.glob("*/v*/questionset.yaml")):
         try:
-            qs = load_question_set(folder, set(recs))
+            qs = load_question_set(folder, recs, check_recs=catalog is not None)
             sets[(qs.id, qs.version)] = qs
         except ContentError as exc:
             problems += exc.problems
@@ -437,7 +386,7 @@ def load_content(root: str | Path) -> Content:
         problems.append(problem(root, 1, "", "no question set found (expected <set>/v<N>/questionset.yaml)"))
     if problems:
         raise ContentError(problems)
-    return Content(sets=sets, recommendations=recs)
+    return Content(sets=sets, catalog=catalog)
 
 
 _CACHE: dict[tuple[str, float], Content] = {}
