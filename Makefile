@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: venv demo serve test test-postgres lint browser-deps content clean
+.PHONY: venv demo serve test test-postgres lint browser-deps content bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ lint: venv
 
 content: venv
 	$(BIN)/muni-assess validate-content
+
+## bench: time the roadmap (one town, and all 169 towns); run by hand, figures go in the closing note
+bench: venv
+	$(BIN)/python bench/roadmap_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

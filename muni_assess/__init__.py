@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from muni_assess.auth import bp as auth_bp
     from muni_assess.main import bp as main_bp
     from muni_assess.regional import bp as regional_bp
+    from muni_assess.reports import bp as reports_bp
 
-    for bp in (main_bp, auth_bp, assess_bp, regional_bp):
+    for bp in (main_bp, auth_bp, assess_bp, regional_bp, reports_bp):
         app.register_blueprint(bp)

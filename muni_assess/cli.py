@@ -89,7 +89,34 @@ def create_user_command(email: str, role: str, town: str | None, region: str | N
     click.echo(f"Created {user.role_label} {user.email} ({scope}).")
 
 
-COMMANDS = (validate_content, init_db, seed, create_user_command)
+@click.command("roadmap")
+@click.option("--town", default=None, help="The town's name exactly as in the reference data.")
+@click.option("--region", default=None, help="A region's short id (e.g. CRCOG): one roadmap per member town.")
+@click.option("--cycle", type=int, default=None, help="Assessment year (default: the current cycle).")
+@click.option("--out", "out", required=True, type=click.Path(), help="FILE.pdf for --town, a folder for --region.")
+@click.option("--jobs", type=int, default=None, help="Processes for a region batch (default: one per core).")
+@with_appcontext
+def roadmap_command(town: str | None, region: str | None, cycle: int | None, out: str, jobs: int | None) -> None:
+    """Write the improvement roadmap PDF of one town, or of every town of a region."""
+    from muni_assess.reports import batch
+
+    if bool(town) == bool(region):
+        raise click.UsageError("Give exactly one of --town NAME or --region ID.")
+    cycle = cycle or current_app.config["CURRENT_CYCLE"]
+    try:
+        if town:
+            path = batch.write_town_roadmap(town, cycle, out)
+            click.echo(f"Wrote {path}")
+            return
+        town_ids = batch.region_town_ids(region)
+        with click.progressbar(length=len(town_ids), label=f"{region.upper()} roadmaps") as bar:
+            written = batch.write_region_roadmaps(town_ids, cycle, out, jobs, progress=bar.update)
+    except batch.BatchError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {len(written)} roadmaps to {out}")
+
+
+COMMANDS = (validate_content, init_db, seed, create_user_command, roadmap_command)
 
 
 def register(app: Flask) -> None:

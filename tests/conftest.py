@@ -45,6 +45,22 @@ def database_url(tmp_path_factory):
     drop()
 
 
+def content_with_v2(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the questionnaires holding v1 as shipped and a v2 whose backup.yaml says `new` for `old`."""
+    import shutil
+
+    root = tmp_path / "questionnaires"
+    shutil.copytree(ROOT / "questionnaires", root)
+    v2 = root / "municipal-it" / "v2"
+    shutil.copytree(root / "municipal-it" / "v1", v2)
+    head = v2 / "questionset.yaml"
+    head.write_text(head.read_text().replace("version: 1", "version: 2", 1))
+    backup = v2 / "backup.yaml"
+    assert old in backup.read_text()
+    backup.write_text(backup.read_text().replace(old, new, 1))
+    return root
+
+
 def build_app(database_url: str, **overrides):
     from muni_assess import create_app
 

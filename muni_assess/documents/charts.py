@@ -70,3 +70,23 @@ def tier_ladder_svg(section: SectionResult) -> Markup:
             + (f"; next tier {TIER_LABELS[nxt.name]}" if nxt else "; highest tier reached"))
     return _svg(4 * step_w + 3 * gap, 84, f"{section.section.title} tier ladder", desc, body,
                 f"ladder-{section.section.id}")
+
+
+def section_scores_drawing(result: AssessmentResult, width: float = 460):
+    """The section-score bars as ReportLab graphics for PDFs: same layout and text as the SVG."""
+    from reportlab.graphics.shapes import Drawing, Rect, String
+    from reportlab.lib import colors
+
+    row, label_w = 22, 170
+    bar_w = width - label_w - 80
+    height = row * len(result.sections) + 16
+    drawing = Drawing(width, height)
+    drawing.initialFontName = "Vera"  # the renderer otherwise starts from Helvetica, which is not embedded
+    for i, s in enumerate(result.sections):
+        y = height - (i + 1) * row
+        drawing.add(String(label_w - 6, y + 5, s.section.title, fontName="Vera", fontSize=8.5, textAnchor="end"))
+        drawing.add(Rect(label_w, y + 2, bar_w, 13, fillColor=colors.HexColor(TRACK), strokeColor=None))
+        drawing.add(Rect(label_w, y + 2, bar_w * s.score / 100, 13, fillColor=colors.HexColor(BAR), strokeColor=None))
+        drawing.add(String(label_w + bar_w + 6, y + 5, f"{s.score:.0f} · {s.tier_label}", fontName="Vera",
+                           fontSize=8.5))
+    return drawing

@@ -136,3 +136,43 @@ def test_init_db_runs_migrations_on_a_fresh_database(tmp_path):
         tables = set(db.inspect(db.engine).get_table_names())
     assert {"region", "town", "user_account", "assessment", "answer", "alembic_version"} <= tables
     assert CliRunner  # the CLI runner used above is Flask's own
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(str(path)).pages).split())
+
+
+def test_roadmap_for_one_town_to_a_file_or_a_folder(app, runner, tmp_path):
+    result = runner.invoke(args=["roadmap", "--town", "Andover", "--cycle", "2026", "--out", str(tmp_path / "a.pdf")])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {tmp_path / 'a.pdf'}" in result.output
+    assert "IT improvement roadmap Andover, CT" in _pdf_text(tmp_path / "a.pdf")
+    result = runner.invoke(args=["roadmap", "--town", "New Hartford", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "roadmap-new-hartford-ct-2026.pdf").exists()
+
+
+def test_roadmap_batch_for_a_region_with_progress(app, runner, tmp_path):
+    out = tmp_path / "metrocog"
+    result = runner.invoke(args=["roadmap", "--region", "metrocog", "--out", str(out), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "METROCOG roadmaps" in result.output and "Wrote 6 roadmaps" in result.output
+    with app.app_context():
+        names = sorted(t.name for t in db.session.scalars(
+            db.select(Town).join(Region).where(Region.code == "MetroCOG")))
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == len(names) == 6
+    assert "roadmap-bridgeport-ct-2026.pdf" in files
+    assert "Bridgeport, CT" in _pdf_text(out / "roadmap-bridgeport-ct-2026.pdf")
+
+
+def test_roadmap_refuses_unclear_requests(app, runner, tmp_path):
+    both = runner.invoke(args=["roadmap", "--town", "Andover", "--region", "CRCOG", "--out", str(tmp_path)])
+    assert both.exit_code == 2 and "exactly one of --town NAME or --region ID" in both.output
+    unknown = runner.invoke(args=["roadmap", "--town", "Springfield", "--out", str(tmp_path / "x.pdf")])
+    assert unknown.exit_code == 1 and "No town named 'Springfield' in CT" in unknown.output
+    region = runner.invoke(args=["roadmap", "--region", "NOPE", "--out", str(tmp_path)])
+    assert region.exit_code == 1 and "No region 'NOPE'" in region.output
+    assert not (tmp_path / "x.pdf").exists()

@@ -3,10 +3,9 @@ against, and a Massachusetts deployment asks about broadband instead of the Nutm
 from __future__ import annotations
 
 import html
-import shutil
 
 import pytest
-from conftest import CYCLE, PASSWORD, ROOT, build_app, csrf_token, login
+from conftest import CYCLE, PASSWORD, build_app, content_with_v2, csrf_token, login
 
 from muni_assess.extensions import db
 from muni_assess.models import Assessment, Town
@@ -15,16 +14,8 @@ from muni_assess.models import Assessment, Town
 @pytest.fixture
 def two_versions(tmp_path):
     """A questionnaire folder holding v1 as shipped and a v2 whose backup wording changed."""
-    root = tmp_path / "questionnaires"
-    shutil.copytree(ROOT / "questionnaires", root)
-    v2 = root / "municipal-it" / "v2"
-    shutil.copytree(root / "municipal-it" / "v1", v2)
-    head = v2 / "questionset.yaml"
-    head.write_text(head.read_text().replace("version: 1", "version: 2", 1))
-    backup = v2 / "backup.yaml"
-    backup.write_text(backup.read_text().replace("How are the town's important files and systems backed up?",
-                                                 "How, and how often, is the town's data backed up?", 1))
-    return root
+    return content_with_v2(tmp_path, "How are the town's important files and systems backed up?",
+                           "How, and how often, is the town's data backed up?")
 
 
 def _migrated_app(url, **config):
