@@ -21,9 +21,8 @@ CYCLE = 2026
 
 
 def build(db_path: Path):
-    from flask_migrate import upgrade
-
     from muni_assess import contentstore, create_app
+    from muni_assess.dbsetup import migrate_to_latest
     from muni_assess.demo import demo_answers
     from muni_assess.extensions import db
     from muni_assess.models import Answer, Assessment, Town
@@ -32,7 +31,7 @@ def build(db_path: Path):
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "STATE": "CT",
                       "CURRENT_CYCLE": CYCLE})
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        migrate_to_latest()
         seed_reference("CT")
         qs = contentstore.current_set()
         rng = random.Random(7)

@@ -35,9 +35,9 @@ def validate_content(path: str | None) -> None:
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema by running the Alembic migrations."""
-    from flask_migrate import upgrade
+    from muni_assess.dbsetup import migrate_to_latest
 
-    upgrade(directory=current_app.extensions["migrate"].directory)
+    migrate_to_latest()
     click.echo("Database is up to date.")
 
 

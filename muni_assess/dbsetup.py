@@ -30,3 +30,11 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def migrate_to_latest() -> None:
+    """Run every Alembic migration up to the newest (all heads, should features add parallel branches)."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")

@@ -72,14 +72,13 @@ def build_app(database_url: str, **overrides):
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    from flask_migrate import upgrade
-
+    from muni_assess.dbsetup import migrate_to_latest
     from muni_assess.extensions import db
     from muni_assess.seed import seed_reference
 
     app = build_app(database_url)
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        migrate_to_latest()
         seed_reference("CT")
         db.session.commit()
     yield app

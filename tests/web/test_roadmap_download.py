@@ -102,16 +102,15 @@ def test_an_implausible_cycle_is_not_found(app, login_as):
 
 def test_an_old_assessment_is_planned_with_its_own_version(tmp_path):
     """v2 rewords a backup question; the roadmap of an assessment answered on v1 still quotes v1."""
-    from flask_migrate import upgrade
-
     from muni_assess.auth.services import create_user
+    from muni_assess.dbsetup import migrate_to_latest
     from muni_assess.seed import seed_reference
 
     old_prompt = "Where is your farthest backup copy kept?"
     root = content_with_v2(tmp_path, old_prompt, "How far away is the farthest backup copy?")
     app = build_app(f"sqlite:///{tmp_path / 'v.sqlite3'}", QUESTIONNAIRE_DIR=str(root))
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        migrate_to_latest()
         seed_reference("CT")
         create_user("ed@andover.example", "town_editor", PASSWORD, town="Andover")
         andover = db.session.scalar(db.select(Town).where(Town.name == "Andover"))

@@ -19,13 +19,12 @@ def two_versions(tmp_path):
 
 
 def _migrated_app(url, **config):
-    from flask_migrate import upgrade
-
+    from muni_assess.dbsetup import migrate_to_latest
     from muni_assess.seed import seed_reference
 
     app = build_app(url, **config)
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        migrate_to_latest()
         seed_reference(app.config["STATE"])
         db.session.commit()
     return app
