@@ -88,13 +88,93 @@ class Recommendation(_Frozen):
     first_step: bool = False
 
 
+class Fact(_Frozen):
+    """A changeable fact about a program; `verified: false` is shown as "check with the program"."""
+
+    note: str | None = None
+    verified: bool = False
+
+
+class Award(Fact):
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+    in_kind: bool = False  # the program gives a service (e.g. training licenses), not money
+
+
+class CostShare(Fact):
+    rule: Literal["none", "percent_of_total", "percent_of_award"] = "none"
+    percent: float = Field(default=0, ge=0, lt=100)
+
+    @model_validator(mode="after")
+    def _percent_needs_rule(self) -> CostShare:
+        if self.rule == "none" and self.percent:
+            raise ValueError("a percent needs rule percent_of_total or percent_of_award")
+        if self.rule != "none" and not self.percent:
+            raise ValueError(f"rule {self.rule} needs a percent above 0")
+        return self
+
+
+class Window(Fact):
+    text: str = Field(min_length=1)
+
+
+class ReadinessItem(_Frozen):
+    """Something the town needs before applying: checked against an answer, or confirmed by the town."""
+
+    text: str = Field(min_length=1)
+    question: str | None = None
+    min_level: int | None = Field(default=None, ge=1, le=4)
+    manual: bool = False
+    when: Literal["always", "match"] = "always"
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ReadinessItem:
+        if self.manual == (self.question is not None):
+            raise ValueError("give either question (with min_level) or manual: true")
+        if self.question is not None and self.min_level is None:
+            raise ValueError("a question check needs min_level")
+        return self
+
+
+class EligibleIf(_Frozen):
+    """The program only fits a town whose answer to `question` is not one of `not_in`, unless the plan holds
+    one of `also_if_planned`."""
+
+    question: str
+    not_in: tuple[str, ...] = Field(min_length=1)
+    also_if_planned: tuple[str, ...] = ()
+    reason: str = Field(min_length=1)
+
+
+DRAFT_SECTIONS = ("summary", "applicant", "need", "description", "goals", "budget", "justification", "timeline",
+                  "evaluation", "sustainability", "regional", "alignment")
+
+
 class GrantProgram(_Frozen):
     id: str = Field(pattern=SLUG)
     name: str = Field(min_length=1)
     agency: str = Field(min_length=1)
+    level: Literal["federal", "state"]
     states: tuple[Literal["CT", "MA"], ...] = Field(min_length=1)
+    applicant: str = Field(min_length=1)
+    state_agency: dict[Literal["CT", "MA"], str] = Field(default_factory=dict)  # who runs it in each state
+    beneficiaries: str = Field(min_length=1)
     summary: str = Field(min_length=1)
     url: str | None = Field(default=None, pattern=r"^https?://")
+    award: Award = Award()
+    cost_share: CostShare = CostShare()
+    funds_yearly_costs: bool = False
+    performance_years: int = Field(default=1, ge=1, le=10)
+    paid_by: str | None = None
+    max_items: int | None = Field(default=None, ge=1)
+    town_cost_question: str | None = None
+    town_cost_items: tuple[str, ...] = ()
+    eligible_if: EligibleIf | None = None
+    window: Window
+    readiness: tuple[ReadinessItem, ...] = ()
+    attachments: tuple[str, ...] = ()
+    sections: tuple[Literal[DRAFT_SECTIONS], ...] = Field(min_length=1)  # type: ignore[valid-type]
+    objectives_tag: Literal["slcgp"] | None = None  # items must carry this tag family to be fundable
 
 
 class _RecFile(_Frozen):
@@ -153,6 +233,21 @@ def _cycle_from(start: str, recs: dict[str, Recommendation]) -> list[str] | None
     return visit(start)
 
 
+def _check_program_recs(recs: dict[str, Recommendation], grants: dict[str, GrantProgram], doc: Located) -> list[str]:
+    """Program fields naming recommendations must name real ones."""
+    out = []
+    for i, program in enumerate(grants.values()):
+        named = [("town_cost_items", j, rid) for j, rid in enumerate(program.town_cost_items)]
+        if program.eligible_if:
+            named += [("eligible_if", "also_if_planned", j, rid)
+                      for j, rid in enumerate(program.eligible_if.also_if_planned)]
+        for *loc, rid in named:
+            if rid not in recs:
+                out.append(problem(doc.path, doc.line_of(("programs", i, *loc)),
+                                   f"programs[{i}] ({program.id}).{loc[0]}", f"no recommendation {rid!r}"))
+    return out
+
+
 def _check_references(recs: dict[str, Recommendation], grants: dict[str, GrantProgram], doc: Located) -> list[str]:
     out = []
     for i, rec in enumerate(recs.values()):
@@ -203,7 +298,8 @@ def load_catalog(root: Path) -> Catalog:
                          "recommendation")
     grants, dup2 = _unique(parsed["grants.yaml"].programs, docs["grants.yaml"], "programs", "grant program")
     bands = parsed["recommendations.yaml"].population_bands
-    problems = dup1 + dup2 + _check_references(recs, grants, rec_doc)
+    problems = (dup1 + dup2 + _check_references(recs, grants, rec_doc)
+                + _check_program_recs(recs, grants, docs["grants.yaml"]))
     if [b.id for b in bands] != ["small", "medium", "large"] or bands[-1].max is not None:
         problems.append(problem(rec_doc.path, rec_doc.line_of(("population_bands",)), "population_bands",
                                 "give the bands small, medium, large in that order; only large has no max"))
