@@ -24,12 +24,19 @@ def verify_password(stored: str | None, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused (NIST SP 800-63B length rule), or None when it is acceptable."""
+def password_problem(password: str, context: tuple[str, ...] = ()) -> str | None:
+    """Why a new password is refused (NIST SP 800-63B: length, and not on the list of common or breached
+    passwords, nor little more than the service's name or the user's e-mail), or None when acceptable.
+    No composition rules (no "one digit, one symbol")."""
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters. A few unrelated words make a long, memorable password."
     if len(password) > 256:
         return "Use at most 256 characters."
+    from muni_assess.auth.passwordlist import is_refused
+
+    if is_refused(password, context):
+        return ("That password is too common: it appears in lists of leaked or easily guessed passwords, or is "
+                "mostly your e-mail address or this site's name. Choose another; a few unrelated words work well.")
     return None
 
 

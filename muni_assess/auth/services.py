@@ -1,8 +1,10 @@
-"""Use cases for accounts: sign-in checks and user creation."""
+"""Use cases for accounts: sign-in checks and user creation (two-step verification: mfa.py; invitations and
+password resets: links.py)."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from muni_assess import audit
 from muni_assess.extensions import db
 from muni_assess.models import ROLES, Region, Town, User
 from muni_assess.models._base import utcnow
@@ -18,9 +20,44 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     ok = verify_password(user.password_hash if user else None, password)
     if not (ok and user and user.active):
+        # The e-mail tried, never the password. The caller commits (so the event survives a failed sign-in).
+        audit.record("auth.sign_in_failed", user=user, detail={"email": email.strip().lower()[:254]})
         return None
-    user.last_login_at = utcnow()
     return user
+
+
+def signed_in(user: User, method: str = "password") -> None:
+    """Record a completed sign-in (after the second step, when the user has one)."""
+    user.last_login_at = utcnow()
+    audit.record("auth.sign_in", user=user, detail={"method": method})
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of this user on every device (their session epoch moves on)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    audit.record("auth.sign_out_everywhere", user=user)
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password (checked against the rules) and end the user's other sessions."""
+    if problem := password_problem(password, _context(user.email)):
+        raise AccountError(problem)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Your current password is not right.")
+    set_password(user, new)
+    audit.record("password.changed", user=user)
+
+
+def _context(email: str) -> tuple[str, ...]:
+    """Context-specific words a password must not be little more than (NIST SP 800-63B)."""
+    email = email.strip().lower()
+    return (email, email.split("@", 1)[0])
 
 
 def create_user(email: str, role: str, password: str, *, town: str | None = None, region: str | None = None,
@@ -33,12 +70,14 @@ def create_user(email: str, role: str, password: str, *, town: str | None = None
         raise AccountError("Give a valid email address.")
     if db.session.scalar(select(User).where(User.email == email)):
         raise AccountError(f"An account for {email} already exists.")
-    if problem := password_problem(password):
+    if problem := password_problem(password, _context(email)):
         raise AccountError(problem)
-    user = User(email=email, role=role, name=name, password_hash=hash_password(password))
+    user = User(email=email, role=role, name=name, password_hash=hash_password(password), password_changed_at=utcnow())
     _assign_scope(user, town, region, state)
     db.session.add(user)
     db.session.flush()
+    audit.record("user.created", town=user.town, region=user.region,
+                 detail={"account": email, "role": role})  # by the signed-in user, or none (command line)
     return user
 
 

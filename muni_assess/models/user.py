@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from muni_assess.extensions import db
@@ -32,6 +33,13 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # Security (migration 0004): TOTP two-step verification, recovery codes (hashes), sign-out everywhere.
+    mfa_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    mfa_last_counter: Mapped[int | None]  # the last TOTP time-step accepted: a code works only once
+    mfa_recovery_hashes: Mapped[list | None] = mapped_column(JSON)
+    password_changed_at: Mapped[dt.datetime | None]
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")  # bumped by "sign out everywhere"
 
     town: Mapped[Town | None] = relationship()
     region: Mapped[Region | None] = relationship()

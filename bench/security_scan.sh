@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# wapiti and sqlmap (Debian packages) against a local instance with demo data, signed in as a town editor.
+# Run by hand from the repository root:  bench/security_scan.sh
+#
+# - The instance: a throwaway SQLite database in a temp folder (or, with DATABASE_URL set to a PostgreSQL server,
+#   a throwaway database beside it), `init-db`, `seed --demo`, one town editor for Andover with a random password;
+#   gunicorn (2 workers) on 127.0.0.1 at a free port in 5401-5499, production settings (Secure cookies, CSP...).
+# - Both scanners get the editor's session cookie, are scoped to that 127.0.0.1 port, and are bounded in time
+#   (SCAN_MINUTES, default 8, for wapiti; SQLMAP_MINUTES, default 6, per sqlmap target).
+# - Sign-out URLs are excluded so the scanners do not end their own session.
+# - Reports go to $OUT (default ./scan-reports/<timestamp>/); the summary is printed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=$ROOT/.venv/bin
+SCAN_MINUTES=${SCAN_MINUTES:-8}
+SQLMAP_MINUTES=${SQLMAP_MINUTES:-6}
+OUT=${OUT:-$ROOT/scan-reports/$(date -u +%Y%m%dT%H%M%SZ)}
+for tool in wapiti sqlmap; do
+  command -v $tool >/dev/null || { echo "$tool is missing: apt-get install -y wapiti sqlmap" >&2; exit 2; }
+done
+mkdir -p "$OUT"
+WORK=$(mktemp -d)
+PORT=$("$BIN/python" - <<'EOF'
+import random, socket
+for port in random.sample(range(5401, 5500), 99):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(port)
+        break
+EOF
+)
+BASE="http://127.0.0.1:$PORT"
+export MUNI_ASSESS_SECRET_KEY
+MUNI_ASSESS_SECRET_KEY=$("$BIN/python" -c "import secrets; print(secrets.token_hex(32))")
+DBNAME=""
+if [[ "${DATABASE_URL:-}" == postgres* ]]; then
+  DBNAME="muni_assess_scan_$$"
+  ADMIN_URL=$DATABASE_URL
+  psql "$ADMIN_URL" -qc "CREATE DATABASE \"$DBNAME\"" >/dev/null
+  export DATABASE_URL="${ADMIN_URL%/*}/$DBNAME"
+else
+  export DATABASE_URL="sqlite:///$WORK/scan.sqlite3"
+fi
+GUNICORN_PID=""
+cleanup() {
+  [ -n "$GUNICORN_PID" ] && kill "$GUNICORN_PID" 2>/dev/null && wait "$GUNICORN_PID" 2>/dev/null || true
+  [ -n "$DBNAME" ] && psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$DBNAME\" WITH (FORCE)" >/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== instance: $BASE (database ${DBNAME:-SQLite in $WORK})"
+"$BIN/muni-assess" init-db >/dev/null 2>&1
+"$BIN/muni-assess" seed --demo >/dev/null   # demo logins are not printed here: the scan uses its own account
+PASSWORD=$("$BIN/python" -c "from muni_assess.passwords import random_password; print(random_password())")
+"$BIN/muni-assess" create-user --email scan.editor@example.org --role town_editor --town Andover \
+  --password "$PASSWORD" >/dev/null
+# Sign-in throttling is switched off for this instance only, so the scanners reach the sign-in code itself
+# (with it on, sqlmap's login probes would mostly get 429s).
+MUNI_ASSESS_RATELIMIT_ENABLED=false "$BIN/gunicorn" --workers 2 --bind "127.0.0.1:$PORT" --log-level warning --access-logfile "$OUT/access.log" \
+  "muni_assess:create_app()" 2>"$OUT/gunicorn.log" &
+GUNICORN_PID=$!
+for _ in $(seq 100); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+
+# Sign in; print the session cookie, the CSRF token, Andover's id and the cycle (tab-separated).
+read -r COOKIE TOKEN TOWN CYCLE < <(SCAN_PASSWORD="$PASSWORD" "$BIN/python" - "$PORT" <<'EOF'
+import http.client, os, re, sys, urllib.parse
+port = int(sys.argv[1]); cookies = {}
+def call(method, path, body=None, headers=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    h = dict(headers or {})
+    if cookies:
+        h["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    if body is not None:
+        body, h["Content-Type"] = urllib.parse.urlencode(body), "application/x-www-form-urlencoded"
+    c.request(method, path, body=body, headers=h)
+    r = c.getresponse(); text = r.read().decode()
+    for sc in r.msg.get_all("Set-Cookie") or []:
+        name, _, rest = sc.partition("="); cookies[name] = rest.split(";", 1)[0]
+    return r.status, r.getheader("Location", ""), text
+meta = re.compile(r'name="csrf-token" content="([^"]+)"')
+_, _, page = call("GET", "/auth/login")
+status, loc, _ = call("POST", "/auth/login", {"email": "scan.editor@example.org",
+                                               "password": os.environ["SCAN_PASSWORD"],
+                                               "csrf_token": meta.search(page)[1]})
+assert status == 302 and "login" not in loc, (status, loc)
+_, loc, _ = call("GET", "/")
+town, cycle = re.search(r"/towns/(\d+)/", loc)[1], None
+_, loc, _ = call("GET", f"/towns/{town}/")
+cycle = re.search(r"/towns/\d+/(\d+)/", loc)[1]
+_, _, page = call("GET", f"/towns/{town}/{cycle}/")
+print(f"session={cookies['session']}", meta.search(page)[1], town, cycle)
+EOF
+)
+echo "== signed in as scan.editor@example.org (town editor, Andover = town $TOWN, cycle $CYCLE)"
+COOKIE_HEADER="Cookie: $COOKIE"
+EXCLUDE=(-x "$BASE/auth/logout" -x "$BASE/auth/account/sign-out-everywhere" -x "$BASE/auth/two-step*"
+         -x "$BASE/auth/account/password" -x "$BASE/static/*")
+# Debian's wapiti 3.0.4 builds exclusion regexes with a trailing "(?ms)", which Python 3.11 refuses; this
+# wrapper runs it with that one function fixed (flags first), everything else as packaged.
+cat >"$WORK/wapiti.py" <<'EOF'
+import re
+import sys
+
+import wapitiCore.net.crawler as crawler
+from wapitiCore.main.wapiti import wapiti_main
+
+
+def wildcard_translate(pattern):
+    return re.compile("(?ms)" + "".join(".*" if c == "*" else re.escape(c) for c in pattern) + r"\Z")
+
+
+crawler.wildcard_translate = wildcard_translate
+sys.argv[0] = "wapiti"
+sys.exit(wapiti_main())
+EOF
+
+echo "== wapiti (max ${SCAN_MINUTES} min)"
+set +e
+timeout $((SCAN_MINUTES * 60 + 120)) /usr/bin/python3 "$WORK/wapiti.py" -u "$BASE/" --scope folder -H "$COOKIE_HEADER" \
+  -s "$BASE/towns/$TOWN/$CYCLE/" -s "$BASE/towns/$TOWN/$CYCLE/sections/backup" -s "$BASE/towns/$TOWN/$CYCLE/results" \
+  "${EXCLUDE[@]}" \
+  -m "blindsql,cookieflags,crlf,csp,csrf,exec,file,http_headers,permanentxss,redirect,sql,xss,methods,htaccess" \
+  --max-scan-time $((SCAN_MINUTES * 60)) --max-attack-time 120 -d 4 --flush-session \
+  --store-session "$WORK/wapiti-session" --store-config "$WORK/wapiti-config" \
+  -f txt -o "$OUT/wapiti.txt" --no-bugreport -v 1 >"$OUT/wapiti.log" 2>&1
+echo "wapiti exit status $?"
+set -e
+if [ -f "$OUT/wapiti.txt" ]; then
+  sed -n '/Summary of vulnerabilities/,/^$/p; /Summary of anomalies/,/^$/p' "$OUT/wapiti.txt"
+else
+  tail -20 "$OUT/wapiti.log"
+fi
+
+echo "== sqlmap (max ${SQLMAP_MINUTES} min per target)"
+sqlmap_run() {  # name, then sqlmap arguments
+  local name=$1; shift
+  set +e
+  timeout $((SQLMAP_MINUTES * 60)) sqlmap --batch --flush-session --output-dir="$WORK/sqlmap" \
+    --level=3 --risk=2 --threads=4 --disable-coloring --cookie="$COOKIE" -H "X-CSRFToken: $TOKEN" \
+    --skip="csrf_token" "$@" >"$OUT/sqlmap-$name.log" 2>&1
+  local rc=$?
+  set -e
+  echo "-- sqlmap $name (exit $rc):"
+  grep -E "is vulnerable|might be injectable|might not be injectable|does not seem to be injectable|all tested parameters|identified the following injection|heuristic \(basic\) test shows|WAF/IPS|CRITICAL|ERROR" \
+    "$OUT/sqlmap-$name.log" | sed 's/^/   /' | sort | uniq -c | head -40
+}
+# the autosave endpoint (form body, version and note too), its URL parts, and the no-JavaScript section form
+sqlmap_run autosave -u "$BASE/towns/$TOWN/$CYCLE/answers/backup_location" -H "X-Requested-With: fetch" \
+  --data "value=near_town&note=scan&version=0" --method POST
+sqlmap_run url-parts -u "$BASE/towns/$TOWN/$CYCLE/sections/backup*" --method GET
+sqlmap_run autosave-qid -u "$BASE/towns/$TOWN/$CYCLE/answers/backup_location*" -H "X-Requested-With: fetch" \
+  --data "value=near_town&note=scan&version=0" --method POST
+sqlmap_run regions -u "$BASE/regions/CRCOG*/" --method GET
+sqlmap_run login -u "$BASE/auth/login" --data "email=a%40example.org&password=aaaaaaaaaaaaaaaa&csrf_token=x" \
+  --csrf-token=csrf_token --csrf-url="$BASE/auth/login" --cookie=""
+echo "== reports in $OUT"
+grep -c ' 500 ' "$OUT/access.log" | sed 's/^/HTTP 500 answers during the scans: /' || true
