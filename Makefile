@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: venv demo serve test test-postgres lint browser-deps content bench clean
+.PHONY: venv demo serve test test-postgres lint browser-deps content bench load clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,11 @@ demo: venv instance/config.py
 	$(BIN)/muni-assess seed --demo
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)  (sign in with a demo login printed above; Ctrl-C to stop)"
-	$(BIN)/muni-assess run --host $(HOST) --port $(PORT)
+	MUNI_ASSESS_SESSION_COOKIE_SECURE=$${MUNI_ASSESS_SESSION_COOKIE_SECURE:-false} $(BIN)/muni-assess run --host $(HOST) --port $(PORT)
 
+# Plain http on this machine: the session cookie cannot be Secure-only here (it is by default in production).
 serve: venv instance/config.py
-	$(BIN)/muni-assess run --host $(HOST) --port $(PORT)
+	MUNI_ASSESS_SESSION_COOKIE_SECURE=$${MUNI_ASSESS_SESSION_COOKIE_SECURE:-false} $(BIN)/muni-assess run --host $(HOST) --port $(PORT)
 
 ## browser-deps: Debian's Chromium for the real-browser tests (installed when missing and we may)
 browser-deps:
@@ -54,9 +55,16 @@ lint: venv
 content: venv
 	$(BIN)/muni-assess validate-content
 
-## bench: time the roadmap (one town, and all 169 towns); run by hand, figures go in the closing note
+## bench: time the roadmap (one town, and all 169 towns) and the funding optimizer (20,000 candidates); run by
+## hand, figures go in the closing note
 bench: venv
 	$(BIN)/python bench/roadmap_bench.py
+	$(BIN)/python bench/funding_bench.py
+
+## load: 50 users autosaving for 60 s on PostgreSQL via gunicorn, then the same while workers are SIGKILLed
+load: venv
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python bench/load_autosave.py
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python bench/load_autosave.py --kill-worker
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

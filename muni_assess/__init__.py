@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from muni_assess.config import Defaults, database_url
 
@@ -27,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     contentstore.check(app)  # malformed content stops start-up with file, line and field
 
     _init_extensions(app)
+    app.url_map.converters["int"] = _DatabaseInt  # before the blueprints: every <int:...> route uses it
     _register_blueprints(app)
 
     from muni_assess import cli, errors, templating
@@ -35,6 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     return app
+
+
+class _DatabaseInt(IntegerConverter):
+    """<int:...> URL parts fit a database integer: a larger id is simply not found (404), where PostgreSQL would
+    otherwise fail the query ("integer out of range", a 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -49,11 +59,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    from muni_assess import models
+    from muni_assess import security
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+    security.init_app(app)  # headers, session timeouts, mandatory two-step enrolment, sign-in throttling
+    login_manager.user_loader(security.load_user)  # also ends sessions older than "sign out everywhere"
 
     with app.app_context():
         from muni_assess.dbsetup import configure_engine
@@ -62,11 +71,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from muni_assess.admin import bp as admin_bp
     from muni_assess.assess import bp as assess_bp
     from muni_assess.auth import bp as auth_bp
+    from muni_assess.funding import bp as funding_bp
+    from muni_assess.grants import bp as grants_bp
     from muni_assess.main import bp as main_bp
     from muni_assess.regional import bp as regional_bp
     from muni_assess.reports import bp as reports_bp
 
-    for bp in (main_bp, auth_bp, assess_bp, regional_bp, reports_bp):
+    for bp in (main_bp, auth_bp, assess_bp, regional_bp, reports_bp, admin_bp, grants_bp, funding_bp):
         app.register_blueprint(bp)

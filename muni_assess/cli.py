@@ -64,6 +64,10 @@ def seed(demo: bool) -> None:
         click.echo("\nDemo sign-ins (new random passwords each time you run `seed --demo`):")
         for login in logins:
             click.echo(f"  {login.role:<14} {login.email:<38} {login.password}   ({login.scope})")
+        click.echo("\nThe state analyst and admin accounts must use two-step verification: at their first sign-in "
+                   "they are asked to add a setup key to an authenticator app (any TOTP app, or "
+                   "`python -c \"import pyotp; print(pyotp.TOTP('KEY').now())\"`). Any account can turn it on "
+                   "under “Your account”.")
 
 
 @click.command("create-user")
@@ -116,7 +120,153 @@ def roadmap_command(town: str | None, region: str | None, cycle: int | None, out
     click.echo(f"Wrote {len(written)} roadmaps to {out}")
 
 
-COMMANDS = (validate_content, init_db, seed, create_user_command, roadmap_command)
+@click.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="The backup file to write (a zip; keep it as safe as the database: mode 0600).")
+@with_appcontext
+def backup_command(out: str) -> None:
+    """Write a consistent export of every table (one snapshot) with a manifest of revisions and checksums."""
+    from muni_assess.backup import BackupError, write_backup
+    from muni_assess.extensions import db
+
+    try:
+        manifest = write_backup(db.engine, out)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(t["rows"] for t in manifest["tables"])
+    click.echo(f"Wrote {out}: {len(manifest['tables'])} tables, {rows} rows, database revision(s) "
+               f"{', '.join(manifest['alembic_revisions'])}.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_command(file: str) -> None:
+    """Load a backup into an empty database migrated with `init-db` (all or nothing)."""
+    from muni_assess.backup import BackupError, restore_backup
+    from muni_assess.extensions import db
+
+    try:
+        counts = restore_backup(db.engine, file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables from {file}.")
+
+
+def _cli_town(name: str):
+    from muni_assess.extensions import db
+    from muni_assess.models import Town
+
+    town = db.session.scalar(db.select(Town).where(Town.name == name, Town.state == current_app.config["STATE"]))
+    if town is None:
+        raise click.ClickException(f"No town named {name!r} in {current_app.config['STATE']}.")
+    return town
+
+
+@click.command("grants")
+@click.option("--town", "town_name", required=True, help="The town's name exactly as in the reference data.")
+@click.option("--cycle", type=int, default=None, help="Assessment year (default: the current cycle).")
+@with_appcontext
+def grants_command(town_name: str, cycle: int | None) -> None:
+    """List the grant programs of the town's state with fit, eligibility and readiness."""
+    from muni_assess.grants import services
+
+    town = _cli_town(town_name)
+    fits, _ = services.program_fits(town, cycle or current_app.config["CURRENT_CYCLE"])
+    for fit in fits:
+        award, match = fit.budget.split
+        status = "eligible" if fit.eligible else "NOT ELIGIBLE: " + " ".join(fit.reasons)
+        click.echo(f"{fit.program.id:20} {fit.program.name}")
+        click.echo(f"  {status}")
+        click.echo(f"  funds {len(fit.items)} planned actions; total ${fit.budget.total:,}: program ${award:,}, "
+                   f"town ${match:,}" + (f"; {len(fit.budget.missing)} line(s) with no estimate"
+                                         if fit.budget.missing else ""))
+        ready = ", ".join(f"{'[x]' if c.done else '[?]' if c.done is None else '[ ]'} {c.text}" for c in fit.readiness)
+        click.echo(f"  readiness: {ready}")
+
+
+@click.command("grant-draft")
+@click.option("--town", "town_name", required=True, help="The town's name exactly as in the reference data.")
+@click.option("--program", "program_id", required=True, help="A program id, e.g. slcgp (see `muni-assess grants`).")
+@click.option("--items", default="all", help="all, or planned recommendation ids separated by commas.")
+@click.option("--cycle", type=int, default=None, help="Assessment year (default: the current cycle).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="FILE.docx or FILE.pdf")
+@with_appcontext
+def grant_draft_command(town_name: str, program_id: str, items: str, cycle: int | None, out: str) -> None:
+    """Write a grant-application draft from the town's current assessment (not a saved draft)."""
+    from pathlib import Path
+
+    from muni_assess.documents.grant_docs import grant_docx, grant_pdf
+    from muni_assess.grants import services
+
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".docx", ".pdf"):
+        raise click.UsageError("--out must end in .docx or .pdf")
+    town = _cli_town(town_name)
+    chosen = None if items.strip() == "all" else [i.strip() for i in items.split(",") if i.strip()]
+    try:
+        doc = services.fresh_document(town, cycle or current_app.config["CURRENT_CYCLE"], program_id, chosen)
+    except services.DraftError as exc:
+        raise click.ClickException(str(exc)) from None
+    Path(out).write_bytes(grant_docx(doc) if suffix == ".docx" else grant_pdf(doc))
+    if doc.budget.missing:
+        click.echo(f"Note: {len(doc.budget.missing)} budget line(s) have no cost estimate; they are flagged.")
+    click.echo(f"Wrote {out}")
+
+
+@click.command("prioritize")
+@click.option("--budget", required=True, help="The budget in dollars, e.g. 2000000.")
+@click.option("--weight", "weights", multiple=True, metavar="FACTOR=VALUE",
+              help="Change a weight (need, population, readiness, leverage, equity); repeatable.")
+@click.option("--include-unknown", is_flag=True, help="Also consider towns whose network status is unknown.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The CSV file to write.")
+@with_appcontext
+def prioritize_command(budget: str, weights: tuple[str, ...], include_unknown: bool, out: str) -> None:
+    """Choose Nutmeg Network connections to fund within a budget; one CSV row per candidate."""
+    from muni_assess.documents.funding_exports import candidates_csv
+    from muni_assess.funding import services
+    from scoring.funding import DEFAULT_WEIGHTS, FundingInputError, check_budget, check_weights, prioritize
+
+    try:
+        pairs = dict(w.split("=", 1) if "=" in w else (w, "") for w in weights)
+        params = services.Params(check_budget(budget), check_weights({**DEFAULT_WEIGHTS, **pairs}), include_unknown)
+        cands = services.candidates(current_app.config["STATE"], current_app.config["CURRENT_CYCLE"],
+                                    params.include_unknown)
+        result = prioritize(cands, params.weights, params.budget)
+    except FundingInputError as exc:
+        raise click.ClickException(str(exc)) from None
+    with open(out, "wb") as fh:
+        fh.write(candidates_csv(result))
+    sel = result.selection
+    click.echo(f"{len(result.selected)} of {len(result.scored)} candidates selected: ${sel.total_cost:,} of "
+               f"${sel.budget:,}, ${sel.left:,} left"
+               + ("; the budget covers every candidate" if result.covers_all else "") + f". Wrote {out}")
+    if result.candidates.uncosted:
+        click.echo(f"{len(result.candidates.uncosted)} candidate(s) have no cost estimate and were not considered.")
+
+
+@click.command("export")
+@click.option("--region", default=None, help="A region's short id (e.g. CRCOG): its regional dashboard.")
+@click.option("--state", "statewide", is_flag=True, help="The statewide view instead of one region.")
+@click.option("--format", "fmt", required=True, type=click.Choice(["xlsx", "csv", "pdf"]))
+@click.option("--cycle", type=int, default=None, help="Assessment year (default: the current cycle).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@with_appcontext
+def export_command(region: str | None, statewide: bool, fmt: str, cycle: int | None, out: str) -> None:
+    """Write a region's (or the state's) tables as XLSX, the town x section table as CSV, or the PDF brief."""
+    from muni_assess.regional import cli_export
+
+    if bool(region) == statewide:
+        raise click.UsageError("Give exactly one of --region ID or --state.")
+    try:
+        path, summary = cli_export.write(region, fmt, cycle or current_app.config["CURRENT_CYCLE"], out)
+    except cli_export.ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {path} ({summary})")
+
+
+COMMANDS = (validate_content, init_db, seed, create_user_command, roadmap_command, backup_command, restore_command,
+            grants_command, grant_draft_command, prioritize_command, export_command)
 
 
 def register(app: Flask) -> None:

@@ -43,5 +43,27 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
-    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=8)
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=12)
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Regional statistics (issue 5): no aggregate over fewer assessed towns than this (small-numbers rule),
+    # and a recommendation needed by at least this many towns of a region is a shared-service opportunity.
+    SUPPRESSION_MIN_TOWNS = 5
+    SHARED_SERVICE_MIN_TOWNS = 3
+    # --- accounts and HTTP hardening (muni_assess/security.py, muni_assess/auth) ---
+    SESSION_COOKIE_SECURE: bool | None = None  # None = auto: Secure unless TESTING or debug (set False for http)
+    SESSION_IDLE_MINUTES = 30  # signed out after this long without a request
+    SESSION_ABSOLUTE_HOURS = 12  # and this long after signing in, whatever the activity
+    REDIS_URL = os.environ.get("REDIS_URL")  # sign-in throttling storage shared by all workers; memory otherwise
+    RATELIMIT_KEY_PREFIX = "muni_assess"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: keep throttling per process rather than fail
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"  # failed sign-ins (and two-step codes) per e-mail address
+    LOGIN_LIMIT_PER_ADDRESS = "20 per minute"  # failed sign-ins per client address
+    INVITATION_DAYS = 7
+    PASSWORD_RESET_MINUTES = 60
+    MAIL_SERVER: str | None = None  # without it, messages are written to instance/outbox/ (one file each)
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "muni_assess <no-reply@localhost>"
+    PUBLIC_URL: str | None = None  # e.g. https://assess.example.gov: used in links sent by e-mail

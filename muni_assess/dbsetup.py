@@ -1,6 +1,8 @@
 """Database engine settings that make every acknowledged save durable."""
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -12,8 +14,14 @@ def configure_engine(engine: Engine) -> None:
     detect concurrent edits) and can leave a pooled connection inside a stale transaction. As SQLAlchemy's
     documentation recommends, the driver's handling is switched off and every transaction begins explicitly;
     BEGIN IMMEDIATE takes the write lock up front, so two writers queue (busy_timeout) instead of failing.
-    PostgreSQL needs nothing extra.
+    PostgreSQL: a connection attempt gives up after 10 seconds, so a database that is down answers 503 quickly
+    instead of hanging every worker (libpq's PGCONNECT_TIMEOUT or a connect_timeout in the URL still win).
     """
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "do_connect")
+        def _timeout(_dialect, _record, _cargs, cparams):
+            if "PGCONNECT_TIMEOUT" not in os.environ:
+                cparams.setdefault("connect_timeout", 10)
     if engine.dialect.name != "sqlite":
         return
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -384,22 +385,64 @@ def load_content(root: str | Path) -> Content:
             problems += exc.problems
     if not sets and not problems:
         problems.append(problem(root, 1, "", "no question set found (expected <set>/v<N>/questionset.yaml)"))
+    if catalog and sets and not problems:
+        problems += _check_program_questions(root / "grants.yaml", catalog, sets)
     if problems:
         raise ContentError(problems)
     return Content(sets=sets, catalog=catalog)
 
 
+def _check_program_questions(path: Path, catalog: Catalog, sets: dict[tuple[str, int], QuestionSet]) -> list[str]:
+    """Programs read answers (readiness, eligibility, the town's own cost figure) of the newest versions."""
+    latest: dict[str, QuestionSet] = {}
+    for (set_id, _version), qs in sorted(sets.items()):
+        latest[set_id] = qs
+    questions = {qid: q for qs in latest.values() for qid, q in qs.questions.items()}
+    doc = load_located(path)
+    out = []
+    for i, program in enumerate(catalog.grants.values()):
+        refs = [(("readiness", j, "question"), r.question) for j, r in enumerate(program.readiness) if r.question]
+        if program.eligible_if:
+            refs.append((("eligible_if", "question"), program.eligible_if.question))
+        if program.town_cost_question:
+            refs.append((("town_cost_question",), program.town_cost_question))
+        for loc, qid in refs:
+            if qid not in questions:
+                where = ("programs", i) + loc
+                out.append(problem(path, doc.line_of(where), f"programs[{i}] ({program.id})." + ".".join(
+                    str(part) if not isinstance(part, int) else f"[{part}]" for part in loc).replace(".[", "["),
+                    f"no question {qid!r} in the newest question set"))
+        cond = program.eligible_if
+        if cond and cond.question in questions:
+            unknown = [v for v in cond.not_in if v not in questions[cond.question].by_value]
+            if unknown:
+                out.append(problem(path, doc.line_of(("programs", i, "eligible_if", "not_in")),
+                                   f"programs[{i}] ({program.id}).eligible_if.not_in",
+                                   f"{unknown[0]!r} is not an option of {cond.question}"))
+    return out
+
+
 _CACHE: dict[tuple[str, float], Content] = {}
+_CHECKED: dict[str, tuple[float, Content]] = {}  # root -> (when its files were last checked, the content)
 
 
-def cached_content(root: str | Path) -> Content:
-    """Parse content once per process (and again only if a file changed): pages and documents share it."""
-    root = Path(root)
-    stamp = max((p.stat().st_mtime for p in root.rglob("*.yaml")), default=0.0)
-    key = (str(root.resolve()), stamp)
+def cached_content(root: str | Path, recheck_seconds: float = 2.0) -> Content:
+    """Parse content once per process (and again only if a file changed): pages and documents share it.
+
+    Files are checked for changes at most every `recheck_seconds` (a stat of every YAML file costs more than
+    the rest of a page's content work).
+    """
+    root_key = str(Path(root).resolve())
+    now = time.monotonic()
+    last = _CHECKED.get(root_key)
+    if last and now - last[0] < recheck_seconds:
+        return last[1]
+    stamp = max((p.stat().st_mtime for p in Path(root).rglob("*.yaml")), default=0.0)
+    key = (root_key, stamp)
     if key not in _CACHE:
         _CACHE.clear()
         _CACHE[key] = load_content(root)
+    _CHECKED[root_key] = (now, _CACHE[key])
     return _CACHE[key]
 
 

@@ -95,13 +95,16 @@ def _clean_tables(request):
         return
     app = request.getfixturevalue("app")
     from muni_assess.extensions import db
-    from muni_assess.models import Answer, Assessment, User
+    from muni_assess.security import limiter
 
+    keep = {"region", "town", "alembic_version"}  # reference data seeded once per session
     with app.app_context():
         db.session.rollback()
-        for model in (Answer, Assessment, User):
-            db.session.execute(db.delete(model))
+        for table in reversed(db.metadata.sorted_tables):  # children before parents
+            if table.name not in keep:
+                db.session.execute(table.delete())
         db.session.commit()
+        limiter.reset()  # sign-in throttling counts start afresh for every test
 
 
 @pytest.fixture
@@ -152,10 +155,43 @@ def users(app):
     return Users(app)
 
 
+def enrol_mfa(app, email: str) -> str:
+    """Turn on two-step verification for an account directly in the database; returns the TOTP secret."""
+    import pyotp
+
+    from muni_assess.extensions import db
+    from muni_assess.models import User
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        user.mfa_secret, user.mfa_enabled = user.mfa_secret or pyotp.random_base32(), True
+        db.session.commit()
+        return user.mfa_secret
+
+
+def totp_code(app, email: str) -> str:
+    """A TOTP code the app will accept now for this account (the account's last used step is forgotten)."""
+    import pyotp
+
+    from muni_assess.extensions import db
+    from muni_assess.models import User
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        user.mfa_last_counter = None
+        db.session.commit()
+        return pyotp.TOTP(user.mfa_secret).now()
+
+
 def login(client, email: str, password: str = PASSWORD):
+    """Sign in; when the account has two-step verification, also complete the second step with a fresh code."""
     token = csrf_token(client)
     response = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    if response.headers["Location"].startswith("/auth/two-step"):
+        code = totp_code(client.application, email)
+        response = client.post("/auth/two-step", data={"code": code, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
 
 
@@ -164,8 +200,12 @@ def login_as(app, users):
     """Sign a fresh client in as a new user of a role: login_as('town_editor', town='Andover')."""
 
     def _login(role: str, town: str | None = None, region: str | None = None):
+        from muni_assess.security import MFA_REQUIRED_ROLES
+
         c = app.test_client()
         user_id, email = users.make(role, town=town, region=region)
+        if role in MFA_REQUIRED_ROLES:  # these roles must use two-step verification: enrolled for them here
+            enrol_mfa(app, email)
         login(c, email)
         c.user_id, c.email = user_id, email
         return c
@@ -218,3 +258,21 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def best(q):
+    """The answer that earns a question's full marks (every countable option of a multi; 1000 for a number)."""
+    if q.type == "multi":
+        return [o.value for o in q.countable]
+    if q.type == "number":
+        return 1000
+    return max((o for o in q.options if not o.dont_know), key=lambda o: o.level or 0).value
+
+
+def worst(q):
+    """The lowest real answer (not "I don't know"): the exclusive "none" of a multi, 0 for a number."""
+    if q.type == "multi":
+        return [o.value for o in q.options if o.exclusive][:1] or [q.countable[0].value]
+    if q.type == "number":
+        return 0
+    return min((o for o in q.options if not o.dont_know), key=lambda o: o.level or 0).value

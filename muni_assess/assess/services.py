@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from muni_assess import contentstore
+from muni_assess import audit, contentstore
 from muni_assess.extensions import db
 from muni_assess.models import Answer, Assessment, Town, User
 from muni_assess.models._base import utcnow
@@ -170,12 +170,17 @@ def save_answer(assessment: Assessment, question: Question, raw: object, note: s
         return SaveResult("conflict", row, question, value, note)
     try:
         with db.session.begin_nested():
+            old_value = row.value if row is not None else None
             if row is None:
                 row = Answer(assessment_id=assessment.id, question_id=question.id)
                 db.session.add(row)
             row.value, row.note, row.updated_by_id, row.updated_at = value, note, user.id, utcnow()
             assessment.updated_at = row.updated_at
             db.session.flush()
+            # Values only: a note's text never goes into the audit trail, just whether it changed.
+            audit.record("answer.change", town=assessment.town, user=user, detail={
+                "assessment_id": assessment.id, "cycle": assessment.cycle, "question": question.id,
+                "old": old_value, "new": value, "note_changed": current_note != note, "version": row.version})
     except (StaleDataError, IntegrityError):
         current = db.session.scalar(select(Answer).where(Answer.assessment_id == assessment.id,
                                                          Answer.question_id == question.id))
@@ -239,11 +244,17 @@ class SectionErrors(AnswerError):
         super().__init__("; ".join(errors.values()))
 
 
-def record_position(assessment: Assessment, section_id: str) -> None:
-    """Remember the section last opened so the dashboard can resume exactly there."""
-    if assessment.last_section_id != section_id:
-        assessment.last_section_id = section_id
-        db.session.flush()
+def has_section(assessment: Assessment, town: Town, section_id: str) -> bool:
+    return any(s.id == section_id for s in question_set_of(assessment).sections_for(town.state))
+
+
+def record_position(assessment: Assessment, section_id: str) -> bool:
+    """Remember the section last opened so the dashboard can resume exactly there; True when it changed."""
+    if assessment.last_section_id == section_id:
+        return False
+    assessment.last_section_id = section_id
+    db.session.flush()
+    return True
 
 
 def submit(assessment: Assessment, state: str, user: User) -> None:
@@ -257,6 +268,8 @@ def submit(assessment: Assessment, state: str, user: User) -> None:
     assessment.status, assessment.submitted_at, assessment.submitted_by_id = SUBMITTED, utcnow(), user.id
     assessment.updated_at = assessment.submitted_at
     db.session.flush()
+    audit.record("assessment.submit", town=assessment.town, user=user,
+                 detail={"assessment_id": assessment.id, "cycle": assessment.cycle})
 
 
 def reopen(assessment: Assessment) -> None:
@@ -266,6 +279,8 @@ def reopen(assessment: Assessment) -> None:
     assessment.status, assessment.submitted_at, assessment.submitted_by_id = IN_PROGRESS, None, None
     assessment.updated_at = utcnow()
     db.session.flush()
+    audit.record("assessment.reopen", town=assessment.town,
+                 detail={"assessment_id": assessment.id, "cycle": assessment.cycle})
 
 
 def visible_questions(section: Section, answers: dict) -> set[str]:

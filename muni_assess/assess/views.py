@@ -9,6 +9,7 @@ from muni_assess.assess import bp, pages, services
 from muni_assess.assess.forms import build_section_form, submitted_answers
 from muni_assess.documents import charts
 from muni_assess.extensions import db
+from muni_assess.regional import services as regional_services
 from scoring.engine import AnswerError
 
 
@@ -61,8 +62,13 @@ def start(town_id: int, cycle: int):
 @login_required
 def section(town_id: int, cycle: int, section_id: str):
     town, assessment = _town_and_assessment(town_id, cycle)
-    page = pages.section_page(assessment, town, section_id)
     can_edit = access.can_edit_answers(current_user, town) and not assessment.is_submitted
+    if request.method == "GET" and can_edit and services.has_section(assessment, town, section_id):
+        # Commit before loading the page: a commit expires loaded rows, and re-loading them one by one while
+        # rendering would cost one query per answer.
+        if services.record_position(assessment, section_id):
+            db.session.commit()
+    page = pages.section_page(assessment, town, section_id)
     form = build_section_form(page.section)(data=page.form_data if request.method == "GET" else None)
     conflicts = []
     if request.method == "POST":
@@ -83,9 +89,6 @@ def section(town_id: int, cycle: int, section_id: str):
                     return redirect(page.next_url or url_for("assess.results", town_id=town.id, cycle=cycle))
                 page = pages.section_page(assessment, town, section_id)
                 form = build_section_form(page.section)(formdata=None, data=page.form_data)
-    elif can_edit:
-        services.record_position(assessment, section_id)
-        db.session.commit()
     status = 400 if form.errors else (409 if conflicts else 200)
     return render_template("assess/section.html", page=page, form=form, can_edit=can_edit,
                            conflicts=conflicts), status
@@ -122,8 +125,10 @@ def save_answer(town_id: int, cycle: int, question_id: str):
 def results(town_id: int, cycle: int):
     town, assessment = _town_and_assessment(town_id, cycle)
     result = services.results(assessment, town.state)
+    peers = regional_services.peer_benchmarks(town, cycle)
+    db.session.commit()  # the regional score cache may have been brought up to date
     return render_template("assess/results.html", town=town, assessment=assessment, result=result,
-                           overview_svg=charts.section_scores_svg(result), charts=charts,
+                           overview_svg=charts.section_scores_svg(result), charts=charts, peers=peers,
                            question_set=services.question_set_of(assessment),
                            can_edit=access.can_edit_answers(current_user, town),
                            can_reopen=access.can_reopen(current_user, town))

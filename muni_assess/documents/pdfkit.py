@@ -76,7 +76,7 @@ class Para(Paragraph):
     _wrapped_at: float | None = None
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's API
-        if self._wrapped_at != availWidth:
+        if self._wrapped_at != availWidth or not hasattr(self, "blPara"):  # split() drops the layout
             super().wrap(availWidth, availHeight)
             self._wrapped_at = availWidth
         return self.width, self.height

@@ -19,4 +19,21 @@ def index():
 
 @bp.route("/healthz")
 def healthz():
-    return {"status": "ok"}
+    """For load balancers and monitors: 200 when the app can reach its database, 503 when it cannot."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from muni_assess.extensions import db
+
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503, {"Retry-After": "30"}
+    return {"status": "ok", "database": "ok"}
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement: public, so anyone can read it and report a problem before signing in."""
+    return render_template("main/accessibility.html")

@@ -176,3 +176,62 @@ def test_roadmap_refuses_unclear_requests(app, runner, tmp_path):
     region = runner.invoke(args=["roadmap", "--region", "NOPE", "--out", str(tmp_path)])
     assert region.exit_code == 1 and "No region 'NOPE'" in region.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+def _submitted_worst(app, name: str) -> None:
+    from muni_assess import contentstore
+
+    with app.app_context():
+        qs = contentstore.current_set()
+        town = db.session.scalar(db.select(Town).where(Town.name == name))
+        answers = {}
+        for section in qs.sections_for("CT"):
+            for q in section.questions:
+                if q.type == "number":
+                    answers[q.id] = 0
+                elif q.type == "multi":
+                    answers[q.id] = [o.value for o in q.options if o.exclusive][:1] or [q.countable[0].value]
+                else:
+                    answers[q.id] = min((o for o in q.options if not o.dont_know), key=lambda o: o.level or 0).value
+        from muni_assess.models import Answer
+
+        a = Assessment(town=town, cycle=2026, question_set_id=qs.id, question_set_version=qs.version,
+                       content_sha256=qs.sha256, status="submitted")
+        a.answers = [Answer(question_id=k, value=v, note="") for k, v in answers.items()]
+        db.session.add(a)
+        db.session.commit()
+
+
+def test_grants_lists_programs_with_fit_eligibility_and_readiness(app, runner):
+    _submitted_worst(app, "Andover")
+    result = runner.invoke(args=["grants", "--town", "Andover"])
+    assert result.exit_code == 0, result.output
+    assert "slcgp" in result.output and "ct_nutmeg" in result.output and "ma_cc_it" not in result.output
+    assert "eligible" in result.output and "readiness:" in result.output
+    assert "[ ] A written cyber incident response plan" in result.output
+    assert runner.invoke(args=["grants", "--town", "Atlantis"]).exit_code == 1
+
+
+def test_grant_draft_writes_docx_and_pdf(app, runner, tmp_path):
+    import docx
+    from pypdf import PdfReader
+
+    _submitted_worst(app, "Andover")
+    out = tmp_path / "slcgp.docx"
+    result = runner.invoke(args=["grant-draft", "--town", "Andover", "--program", "slcgp", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    headings = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name == "Heading 1"]
+    assert "Statement of need" in headings and "Budget justification" in headings
+    pdf = tmp_path / "one.pdf"
+    result = runner.invoke(args=["grant-draft", "--town", "Andover", "--program", "slcgp", "--items",
+                                 "hw_inventory", "--out", str(pdf)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
+    assert "Keep an inventory of every device" in text and "Install security updates automatically" not in text
+    bad = runner.invoke(args=["grant-draft", "--town", "Andover", "--program", "slcgp", "--items", "nope",
+                              "--out", str(tmp_path / "x.docx")])
+    assert bad.exit_code == 1 and "Not a planned action" in bad.output
+    other_state = runner.invoke(args=["grant-draft", "--town", "Andover", "--program", "ma_cc_it",
+                                      "--out", str(tmp_path / "y.docx")])
+    assert other_state.exit_code == 1 and "No program 'ma_cc_it' for CT" in other_state.output
+    assert not (tmp_path / "x.docx").exists() and not (tmp_path / "y.docx").exists()

@@ -9,6 +9,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from conftest import best, worst
 from pypdf import PdfReader
 
 from muni_assess.documents.roadmap_pdf import RoadmapInput, roadmap_pdf
@@ -19,22 +20,6 @@ from scoring.roadmap import plan_roadmap
 ROOT = Path(__file__).resolve().parents[2] / "questionnaires"
 CONTENT = load_content(ROOT)
 QSET = CONTENT.latest("municipal-it")
-
-
-def best(q):
-    if q.type == "multi":
-        return [o.value for o in q.countable]
-    if q.type == "number":
-        return 1000
-    return max((o for o in q.options if not o.dont_know), key=lambda o: o.level or 0).value
-
-
-def worst(q):
-    if q.type == "multi":
-        return [o.value for o in q.options if o.exclusive][:1] or [q.countable[0].value]
-    if q.type == "number":
-        return 0
-    return min((o for o in q.options if not o.dont_know), key=lambda o: o.level or 0).value
 
 
 def make_input(answers: dict, town="Andover", population=3_151, notes=None) -> RoadmapInput:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import best as best_value
+from conftest import worst as worst_value
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,15 +21,8 @@ CATALOG = CONTENT.catalog
 QSET = CONTENT.latest("municipal-it")
 
 
-def pick(q, best: bool):
-    if q.type == "multi":
-        return [o.value for o in q.countable] if best else ([o.value for o in q.options if o.exclusive][:1]
-                                                            or [q.countable[0].value])
-    if q.type == "number":
-        return 1000
-    key = (lambda o: o.level or 0)
-    options = [o for o in q.options if not o.dont_know]
-    return (max(options, key=key) if best else min(options, key=key)).value
+def pick(q, good: bool):
+    return best_value(q) if good else worst_value(q)
 
 
 def town(state: str, best: bool = False, **changes):

@@ -10,6 +10,7 @@ from conftest import CYCLE, csrf_token, town_id
 
 from muni_assess.extensions import db
 from muni_assess.models import Answer, Assessment
+from muni_assess.models.grants import GrantDraft
 
 SECRET_NOTE = "firewall admin password is on a sticky note"
 NO_TOWN_ROUTES = {
@@ -18,9 +19,35 @@ NO_TOWN_ROUTES = {
     "auth.logout": "ends the caller's own session",
     "main.index": "redirects the caller to their own home",
     "main.healthz": "liveness probe, no data",
+    "main.accessibility": "the public accessibility statement",
+    "grants.facts": "admins only (require role admin; tested in tests/web/test_grants.py)",
     "regional.regions": "lists only the regions access.visible_regions allows (checked below)",
+    "regional.statewide": "state analysts and admins only: access.require_state (tests/regional)",
+    "regional.statewide_export": "state analysts and admins only: access.require_state (tests/regional)",
+    # accounts (issue 7): the caller's own account, or single-use links whose token is the credential
+    "auth.two_step": "second step of the caller's own pending sign-in",
+    "auth.account": "the caller's own account",
+    "auth.change_password_page": "the caller's own account",
+    "auth.sign_out_everywhere_view": "the caller's own sessions",
+    "auth.mfa_setup": "the caller's own two-step verification",
+    "auth.mfa_disable": "the caller's own two-step verification",
+    "auth.mfa_recovery_codes": "the caller's own recovery codes",
+    "auth.accept_invitation": "single-use link, the token is the credential (tests/security)",
+    "auth.request_reset": "same answer whatever the address (tests/security)",
+    "auth.reset_password": "single-use link, the token is the credential (tests/security)",
+    "admin.audit_log": "filtered by access.audit_scope (test_account_routes_refuse_other_roles, tests/security)",
+    "admin.invitations": "access.invitable_roles / can_invite (test_account_routes_refuse_other_roles)",
+    "admin.revoke_invitation": "the inviter's own or admin (test_account_routes_refuse_other_roles)",
+    "admin.users": "administrators only (test_account_routes_refuse_other_roles)",
+    "admin.edit_user": "administrators only (test_account_routes_refuse_other_roles)",
+    "admin.reset_user_mfa": "administrators only (test_account_routes_refuse_other_roles)",
+    # Nutmeg funding (issue 6): state staff only, access.can_prioritize_funding (tests/funding/test_access.py)
+    **{f"funding.{name}": "state staff only (tests/funding/test_access.py)"
+       for name in ("index", "save", "delete", "compare", "costs", "equity", "equity_clear", "export_csv",
+                    "export_xlsx", "brief")},
 }
-VALUES = {"cycle": CYCLE, "section_id": "backup", "question_id": "backup_consistency"}
+VALUES = {"cycle": CYCLE, "section_id": "backup", "question_id": "backup_consistency", "fmt": "xlsx",
+          "program_id": "slcgp"}
 
 
 @pytest.fixture
@@ -34,8 +61,11 @@ def foreign(app):
         a = Assessment(town_id=tid, cycle=CYCLE, question_set_id=qs.id, question_set_version=qs.version,
                        content_sha256=qs.sha256, status="submitted")
         a.answers = [Answer(question_id="backup_consistency", value="no_backup", note=SECRET_NOTE)]
-        db.session.add(a)
+        draft = GrantDraft(town_id=tid, cycle=CYCLE, program_id="slcgp", item_ids=[],
+                           sections={"need": {"text": SECRET_NOTE, "generated": SECRET_NOTE, "edited": True}})
+        db.session.add_all([a, draft])
         db.session.commit()
+        VALUES["draft_id"] = draft.id
     return tid
 
 
@@ -49,6 +79,8 @@ def town_routes(app):
 def urls(app, tid):
     for rule in town_routes(app):
         args = {k: v for k, v in VALUES.items() if k in rule.arguments}
+        if rule.endpoint == "grants.export":
+            args["fmt"] = "docx"
         if "town_id" in rule.arguments:
             args["town_id"] = tid
         if "code" in rule.arguments:
@@ -116,3 +148,51 @@ def test_csrf_is_required_for_autosave(app, login_as):
     assert response.status_code == 400 and "expired" in response.get_json()["message"]
     with app.app_context():
         assert db.session.scalar(db.select(Answer).where(Answer.question_id == "backup_consistency")) is None
+
+
+ACCOUNT_ROUTES = ("admin.users", "admin.edit_user", "admin.reset_user_mfa", "admin.revoke_invitation")
+
+
+@pytest.mark.parametrize("role,scope", [("town_editor", {"town": "Andover"}), ("cog_analyst", {"region": "CRCOG"}),
+                                        ("state_analyst", {})])
+def test_account_routes_refuse_other_roles(app, login_as, users, foreign, role, scope):
+    """User administration is for admins; invitations and the audit trail never cross a town or region line."""
+    from flask import url_for
+
+    from muni_assess import audit
+    from muni_assess.models import AuditEvent, Invitation, User
+
+    victim_id, victim_email = users.make("town_editor", town="Ansonia")
+    admin_id, _ = users.make("admin")
+    with app.app_context():
+        inv = Invitation(token_hash="x" * 64, email="someone@ansonia.example", role="town_editor", town_id=foreign,
+                         invited_by_id=admin_id, expires_at=__import__("datetime").datetime(2999, 1, 1))
+        db.session.add(inv)
+        audit.record("answer.change", town=foreign, user=db.session.get(User, victim_id),
+                     detail={"question": "backup_consistency", "old": None, "new": "no_backup"})
+        db.session.commit()
+        inv_id = inv.id
+    client = login_as(role, **scope)
+    token = csrf_token(client, "/")
+    with app.test_request_context():
+        paths = [url_for(endpoint, user_id=victim_id, invitation_id=inv_id) for endpoint in ACCOUNT_ROUTES]
+    for path in paths:
+        for method in ("GET", "POST"):
+            response = client.open(path, method=method, data={"csrf_token": token, "role": "admin", "active": "y"},
+                                   headers={"X-CSRFToken": token})
+            assert response.status_code in (403, 404, 405), (role, method, path, response.status_code)
+            assert victim_email not in response.get_data(as_text=True)
+    # Inviting an editor for a town the caller may not see is refused; nothing is created.
+    response = client.post("/admin/invitations", data={"csrf_token": token, "email": "new.person@example.org",
+                                                       "role": "town_editor", "town_id": foreign, "region_id": 0})
+    assert response.status_code in (400, 403, 404), role
+    # The audit trail shows nothing of the foreign town, even when asked for it by id.
+    audit_page = client.get(f"/admin/audit?town={foreign}")
+    assert victim_email not in audit_page.get_data(as_text=True) or role == "state_analyst"
+    with app.app_context():
+        victim = db.session.get(User, victim_id)
+        assert (victim.role, victim.active, victim.town_id) == ("town_editor", True, foreign)
+        assert db.session.get(Invitation, inv_id).revoked_at is None
+        assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 1
+        assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action.in_(["user.role_change", "invitation.issued", "invitation.revoked"]))) == 0

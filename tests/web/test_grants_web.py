@@ -5,28 +5,12 @@ import re
 from io import BytesIO
 
 import docx
-from conftest import CYCLE, csrf_token, town_id
+from conftest import CYCLE, best, csrf_token, town_id, worst
 from pypdf import PdfReader
 
 from muni_assess import contentstore
 from muni_assess.extensions import db
 from muni_assess.models import Answer, Assessment, GrantDraft
-
-
-def best(q):
-    if q.type == "multi":
-        return [o.value for o in q.countable]
-    if q.type == "number":
-        return 1000
-    return max((o for o in q.options if not o.dont_know), key=lambda o: o.level or 0).value
-
-
-def worst(q):
-    if q.type == "multi":
-        return [o.value for o in q.options if o.exclusive][:1] or [q.countable[0].value]
-    if q.type == "number":
-        return 0
-    return min((o for o in q.options if not o.dont_know), key=lambda o: o.level or 0).value
 
 
 def assess(app, name: str, pick=worst, status: str = "submitted", **changes) -> int:
