@@ -41,8 +41,8 @@ def configure_engine(engine: Engine) -> None:
 
 
 def migrate_to_latest() -> None:
-    """Run every Alembic migration up to the newest (all heads, should features add parallel branches)."""
+    """Run every Alembic migration up to the single head (the same as `flask db upgrade`)."""
     from flask import current_app
     from flask_migrate import upgrade
 
-    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
