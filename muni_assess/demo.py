@@ -2,7 +2,10 @@
 
 Answers are generated from the content itself (so they are always valid) with a seeded random generator, so
 the same command gives the same towns and answers every time. Each town has a maturity propensity (larger
-towns lean a little higher); every answer is drawn near it, with some "I don't know" and some notes.
+towns lean a little higher), shifted per section (a town can be strong on backups and weak on data). As in real
+towns, a practice is either fully in place or falls well short: the chance of the best answer grows with the
+section's maturity, and otherwise the answer is drawn below it. Some answers are "I don't know"; some have notes.
+That keeps the regional views honest to look at: common gaps range from nearly every town to a few.
 """
 from __future__ import annotations
 
@@ -60,8 +63,10 @@ def _pick_single(q: Question, p: float, rng: random.Random) -> str:
         return DONT_KNOW_VALUE(q)
     if not q.scored:
         return rng.choice([o.value for o in q.options if not o.dont_know])
-    target = max(0.0, min(1.0, rng.gauss(p, 0.22))) * q.max_level
     options = [o for o in q.options if not o.dont_know]
+    if rng.random() < p ** 1.3:
+        return max(options, key=lambda o: o.level or 0).value
+    target = max(0.0, min(1.0, rng.gauss(p * 0.6, 0.2))) * q.max_level
     return min(options, key=lambda o: (abs((o.level or 0) - target), rng.random())).value
 
 
@@ -94,13 +99,14 @@ def demo_answers(qs: QuestionSet, state: str, p: float, rng: random.Random, shar
     """A plausible answer set for a town of maturity `p`; `share` < 1 leaves later questions unanswered."""
     answers: dict = {}
     sections = qs.sections_for(state)
-    questions = [q for s in sections for q in s.questions]
-    stop = round(len(questions) * share)
-    for i, q in enumerate(questions):
-        if i >= stop:
-            break
-        if is_visible(q, answers):
-            answers[q.id] = _pick(q, p, rng)
+    stop = round(sum(len(s.questions) for s in sections) * share)
+    for section in sections:
+        p_section = max(0.05, min(0.95, rng.gauss(p, 0.15)))
+        for q in section.questions:
+            if len(answers) >= stop:
+                return answers
+            if is_visible(q, answers):
+                answers[q.id] = _pick(q, p_section, rng)
     return answers
 
 
