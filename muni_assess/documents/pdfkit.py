@@ -47,6 +47,9 @@ def styles() -> dict[str, ParagraphStyle]:
         "Body": base,
         "Small": ParagraphStyle("Small", parent=base, fontSize=8, leading=10.5, spaceAfter=2),
         "Cell": ParagraphStyle("Cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
+        # narrow column headings (many sections side by side): smaller, and a long word breaks at its hyphen
+        "GridHead": ParagraphStyle("GridHead", parent=base, fontSize=7, leading=8.5, spaceAfter=0,
+                                   embeddedHyphenation=1),
         "CellHead": ParagraphStyle("CellHead", parent=base, fontName="Vera-Bold", fontSize=8.5, leading=11,
                                    spaceAfter=0),
         "Title": ParagraphStyle("Title", parent=base, fontName="Vera-Bold", fontSize=26, leading=32,

@@ -101,7 +101,7 @@ def _cell(table_: Table, row, column: str, tier_col: str | None, st) -> Para:
 def _grid(t: Table, st, widths: list[float], max_rows: int | None = None) -> list:
     """A display table as a PDF table; score+tier pairs share one cell, shaded by tier with the tier as text."""
     shown = t.shown_columns
-    head = [_p(c.removesuffix(" score"), st["Small"]) for c, _ in shown]
+    head = [_p(c.removesuffix(" score"), st["GridHead"]) for c, _ in shown]
     frame = t.frame if max_rows is None else t.frame.head(max_rows)
     rows = [head] + [[_cell(t, r, c, tier, st) for c, tier in shown] for _, r in frame.iterrows()]
     out = table(rows, widths)
@@ -147,7 +147,7 @@ def _main_table(d: BriefInput, st) -> list:
     waiting = heat.frame.loc[heat.frame["Status"] != "Submitted", "Town"].tolist()
     notes = [f"Not yet submitted ({len(waiting)}): {', '.join(waiting)}."] if waiting else []
     heat = _subset(heat, done, drop=("Population band", "Status"), notes=notes)
-    return _section(heat, st, _widths(heat, 1.15 * inch), "Which towns need what",
+    return _section(heat, st, _widths(heat, 1.0 * inch), "Which towns need what",
                     "Each cell gives the section score out of 100 and the tier reached (None, Good, Better, Best); "
                     "the shading repeats the tier.")
 
