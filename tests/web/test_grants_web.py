@@ -229,3 +229,27 @@ def test_admin_edits_program_facts_others_cannot(app, login_as):
 
         db.session.execute(db.delete(GrantProgramFact))
         db.session.commit()
+
+
+def test_a_section_the_program_gained_after_the_draft_was_saved_is_offered_not_a_500(app, login_as):
+    """A draft saved before its program asked for a section (catalog update) lacks that section: the page opens,
+    offers it as a refresh, and the refresh adds it."""
+    tid = assess(app, "Andover")
+    editor = login_as("town_editor", town="Andover")
+    url = new_draft(editor, tid, "slcgp").headers["Location"]
+    draft_id = int(url.rsplit("/", 1)[1])
+    with app.app_context():
+        draft = db.session.get(GrantDraft, draft_id)
+        sections = dict(draft.sections)
+        sections.pop("evaluation")
+        draft.sections = sections
+        db.session.commit()
+    page = editor.get(url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/refresh/evaluation" in html and 'name="section-evaluation"' not in html
+    state = form_state(editor, url)
+    refreshed = editor.post(f"{url}/refresh/evaluation", data={"csrf_token": state["csrf_token"],
+                                                                "version": state["version"]})
+    assert refreshed.status_code == 302
+    assert 'name="section-evaluation"' in editor.get(url).get_data(as_text=True)
