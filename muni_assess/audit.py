@@ -42,6 +42,16 @@ ACTION_LABELS = {
     "password.reset": "Password reset",
     "export.roadmap_pdf": "Roadmap PDF downloaded",
     "document.download": "Document downloaded",
+    "export.region_xlsx": "Region exported (XLSX)",
+    "export.region_csv": "Region exported (CSV)",
+    "export.region_pdf": "Region brief downloaded (PDF)",
+    "export.state_xlsx": "Statewide view exported (XLSX)",
+    "export.state_csv": "Statewide view exported (CSV)",
+    "export.state_pdf": "Statewide brief downloaded (PDF)",
+    "export.funding_csv": "Funding priorities exported (CSV)",
+    "export.funding_xlsx": "Funding priorities exported (XLSX)",
+    "export.funding_brief_pdf": "Funding brief downloaded (PDF)",
+    "grant.facts_changed": "Grant program facts changed",
 }
 
 

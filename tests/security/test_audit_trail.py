@@ -130,3 +130,42 @@ def test_password_is_never_in_the_audit_table(app, client, users):
     _, email = users.make("town_editor", town="Andover")
     login(client, email, PASSWORD)
     assert all(PASSWORD not in repr(e.detail) for e in events(app))
+
+
+def test_grant_draft_downloads_are_recorded_and_shown_to_the_towns_editors_only(app, login_as):
+    """A grant draft exported as DOCX and as PDF: two events on the town, listed on its editors' audit page and
+    its COG's, not on another town's editor's."""
+    import re
+
+    from conftest import worst
+
+    from muni_assess import contentstore
+    from muni_assess.models import Answer, Assessment
+
+    tid = town_id(app, "Andover")
+    with app.app_context():
+        qs = contentstore.current_set()
+        a = Assessment(town_id=tid, cycle=CYCLE, question_set_id=qs.id, question_set_version=qs.version,
+                       content_sha256=qs.sha256, status="submitted")
+        a.answers = [Answer(question_id=q.id, value=worst(q), note="") for s in qs.sections_for("CT")
+                     for q in s.questions]
+        db.session.add(a)
+        db.session.commit()
+    editor = login_as("town_editor", town="Andover")
+    path = f"/towns/{tid}/{CYCLE}/grants/slcgp/new"
+    items = re.findall(r'name="items" value="([a-z_]+)"', editor.get(path).get_data(as_text=True))
+    created = editor.post(path, data={"csrf_token": csrf_token(editor, path), "items": items})
+    assert created.status_code == 302, created.get_data(as_text=True)[:300]
+    draft_url = created.headers["Location"]
+    assert editor.get(draft_url + ".docx").status_code == 200
+    assert editor.get(draft_url + ".pdf").data.startswith(b"%PDF")
+    downloads = events(app, "document.download")
+    assert [(e.detail["document"], e.detail["program"], e.town_id, e.user_id) for e in downloads] == [
+        ("grant draft (docx)", "slcgp", tid, editor.user_id), ("grant draft (pdf)", "slcgp", tid, editor.user_id)]
+    assert all(e.region_id is not None and e.at is not None for e in downloads)
+    page = editor.get("/admin/audit?action=document.download").get_data(as_text=True)
+    assert "grant draft (docx)" in page and "grant draft (pdf)" in page and editor.email in page
+    cog = login_as("cog_analyst", region="CRCOG").get("/admin/audit").get_data(as_text=True)
+    assert "grant draft (pdf)" in cog
+    other = login_as("town_editor", town="Bolton").get("/admin/audit").get_data(as_text=True)
+    assert "grant draft" not in other and editor.email not in other

@@ -196,3 +196,144 @@ def test_account_routes_refuse_other_roles(app, login_as, users, foreign, role, 
         assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 1
         assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
             AuditEvent.action.in_(["user.role_change", "invitation.issued", "invitation.revoked"]))) == 0
+
+
+# --- every rule of app.url_map, every role, GET and POST ------------------------------------------------
+
+ROLES = [("anonymous", {}), ("town_editor", {"town": "Andover"}), ("cog_analyst", {"region": "CRCOG"}),
+         ("state_analyst", {}), ("admin", {})]
+DENIED = (403, 404, 405)
+FUNDING = {r for r in NO_TOWN_ROUTES if r.startswith("funding.")}
+# Routes a role may not use at all (besides every town/region route of a foreign town for editors and COGs).
+CLOSED_TO = {
+    **{endpoint: {"town_editor", "cog_analyst"} for endpoint in FUNDING},
+    "regional.statewide": {"town_editor", "cog_analyst"},
+    "regional.statewide_export": {"town_editor", "cog_analyst"},
+    "regional.regions": {"town_editor"},
+    "admin.users": {"town_editor", "cog_analyst", "state_analyst"},
+    "admin.edit_user": {"town_editor", "cog_analyst", "state_analyst"},
+    "admin.reset_user_mfa": {"town_editor", "cog_analyst", "state_analyst"},
+    "grants.facts": {"town_editor", "cog_analyst", "state_analyst"},
+    "admin.invitations": {"town_editor", "state_analyst"},
+    "admin.revoke_invitation": {"town_editor", "cog_analyst", "state_analyst"},  # an admin's invitation
+}
+PUBLIC = {"static", "auth.login", "main.healthz", "main.accessibility", "auth.request_reset",
+          "auth.accept_invitation", "auth.reset_password"}
+# Routes that end or change the caller's own session or second factor: requested last, so that every other
+# route is requested while signed in.
+LAST = ("auth.mfa_disable", "auth.mfa_recovery_codes", "auth.change_password_page", "auth.sign_out_everywhere_view",
+        "auth.logout")
+FOREIGN_EMAIL = "ansonia.editor.secret@example.org"
+INVITED_EMAIL = "invited.to.ansonia@example.org"
+FAILED_EMAIL = "someone.guessing@example.org"
+SCENARIO = "Secret statewide scenario"
+
+
+@pytest.fixture
+def world(app, users, foreign):
+    """Besides Ansonia's answers and draft: Ansonia's editor, an admin's invitation for Ansonia, Ansonia's audit
+    events, a failed sign-in (an account event), a funding scenario, and an admin with two-step verification."""
+    import pyotp
+
+    from muni_assess import audit
+    from muni_assess.models import FundingScenario, Invitation, User
+
+    victim_id, _ = users.make("town_editor", town="Ansonia", email=FOREIGN_EMAIL)
+    admin_id, _ = users.make("admin")
+    with app.app_context():
+        admin = db.session.get(User, admin_id)
+        admin.mfa_secret, admin.mfa_enabled = pyotp.random_base32(), True
+        inv = Invitation(token_hash="y" * 64, email=INVITED_EMAIL, role="town_editor", town_id=foreign,
+                         invited_by_id=admin_id, expires_at=__import__("datetime").datetime(2999, 1, 1))
+        scenario = FundingScenario(state="CT", name=SCENARIO, budget=1_000_000, weights={}, include_unknown=False)
+        db.session.add_all([inv, scenario])
+        audit.record("answer.change", town=foreign, user=db.session.get(User, victim_id),
+                     detail={"question": "backup_consistency", "old": None, "new": "no_backup"})
+        audit.record("auth.sign_in_failed", detail={"email": FAILED_EMAIL})
+        db.session.commit()
+        hashes = list(db.session.scalars(db.select(User.password_hash)))
+        return {"town": foreign, "user_id": victim_id, "invitation_id": inv.id, "scenario_id": scenario.id,
+                "admin_secret": admin.mfa_secret, "hashes": hashes}
+
+
+def every_url(app, w):
+    """(endpoint, url) for every rule of app.url_map, aimed at Ansonia / NVCOG and at the world's rows."""
+    from flask import url_for
+
+    values = {**VALUES, "town_id": w["town"], "code": "NVCOG", "user_id": w["user_id"],
+              "invitation_id": w["invitation_id"], "scenario_id": w["scenario_id"], "token": "not-a-real-token",
+              "filename": "css/app.css"}
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint in LAST, LAST.index(r.endpoint)
+                                                             if r.endpoint in LAST else 0, r.rule))
+    with app.test_request_context():
+        for rule in rules:
+            args = {k: v for k, v in values.items() if k in rule.arguments}
+            if rule.endpoint == "grants.export":
+                args["fmt"] = "docx"
+            elif rule.endpoint == "regional.statewide_export":
+                args["fmt"] = "csv"
+            yield rule.endpoint, url_for(rule.endpoint, **args)
+
+
+def secrets_for(role: str, w) -> list[str]:
+    """What must never be in any answer to this role."""
+    always = [*w["hashes"], w["admin_secret"], "$argon2id$"]  # password hashes, another user's TOTP secret
+    if role in ("state_analyst", "admin"):
+        return always + ([FAILED_EMAIL] if role == "state_analyst" else [])  # account events: admins only
+    return always + [SECRET_NOTE, "We do not back up", FOREIGN_EMAIL, INVITED_EMAIL, FAILED_EMAIL, SCENARIO]
+
+
+def untouchable(app, role: str) -> tuple:
+    from muni_assess.models import FundingScenario, Invitation, User
+
+    with app.app_context():
+        answers = [tuple(r) for r in db.session.execute(
+            db.select(Answer.question_id, Answer.value, Answer.note, Answer.version).order_by(Answer.id))]
+        status = list(db.session.scalars(db.select(Assessment.status).order_by(Assessment.id)))
+        accounts = [tuple(r) for r in db.session.execute(db.select(
+            User.email, User.role, User.town_id, User.region_id, User.active, User.password_hash, User.mfa_enabled)
+            .where(User.email.in_([FOREIGN_EMAIL])))]
+        invitations = [tuple(r) for r in db.session.execute(db.select(Invitation.email, Invitation.revoked_at))]
+        drafts = [tuple(r) for r in db.session.execute(db.select(GrantDraft.sections, GrantDraft.version))]
+        scenarios = list(db.session.scalars(db.select(FundingScenario.name)))
+    if role == "state_analyst":  # may reopen a submitted assessment, read everything, change no answer
+        return answers, accounts, invitations, drafts
+    return answers, status, accounts, invitations, drafts, scenarios
+
+
+@pytest.mark.parametrize("role,scope", ROLES, ids=[r for r, _ in ROLES])
+def test_every_rule_every_role_get_and_post(app, client, login_as, world, role, scope):
+    """Every rule of app.url_map (assessment, roadmap, grants, regional, funding, admin, audit, accounts), GET and
+    POST with a valid CSRF token, for each role, aimed at a town and region outside an editor's or a COG's
+    reach: never a 500, a refusal wherever the role has no business, no secret of another town or account in
+    any body, and nothing the role may not change has changed."""
+    user = client if role == "anonymous" else login_as(role, **scope)
+    token = csrf_token(user, "/auth/login" if role == "anonymous" else "/")
+    before = untouchable(app, role) if role != "admin" else None
+    secrets = secrets_for(role, world)
+    endpoints = set()
+    for endpoint, url in every_url(app, world):
+        endpoints.add(endpoint)
+        town_scoped = endpoint not in NO_TOWN_ROUTES
+        for method in ("GET", "POST"):
+            response = user.open(url, method=method, headers={"X-CSRFToken": token},
+                                 data={"csrf_token": token, "value": "monitored", "role": "admin", "active": "y",
+                                       "name": "x", "budget": "1", "email": "new.person@example.org"})
+            where = (role, method, url, response.status_code)
+            assert response.status_code < 500, where
+            if role == "anonymous" and endpoint not in PUBLIC:
+                assert response.status_code in (302, 400, 405), where
+                if response.status_code == 302:
+                    assert "/auth/login" in response.headers["Location"], where
+            elif role in ("town_editor", "cog_analyst") and town_scoped:
+                assert response.status_code in DENIED, where
+            elif role in CLOSED_TO.get(endpoint, ()):
+                assert response.status_code in DENIED, where
+            body = response.get_data(as_text=True) if response.mimetype.startswith(("text/", "application/json")) \
+                else response.get_data().decode("latin-1")
+            response.close()  # a file response (static, downloads) holds its file open until closed
+            leaked = [s for s in secrets if s in body]
+            assert not leaked, (*where, leaked)
+    assert endpoints == {r.endpoint for r in app.url_map.iter_rules()}
+    if before is not None:
+        assert untouchable(app, role) == before, role
