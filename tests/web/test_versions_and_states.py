@@ -79,3 +79,9 @@ def test_massachusetts_deployment(tmp_path):
     assert client.get(f"/towns/{tid}/{CYCLE}/sections/nutmeg").status_code == 404
     page = client.get(f"/towns/{tid}/{CYCLE}/sections/broadband").get_data(as_text=True)
     assert "Nutmeg" not in page and "broadband_connected" in page
+    grants = html.unescape(client.get(f"/towns/{tid}/{CYCLE}/grants").get_data(as_text=True))
+    for program in ("Community Compact", "Efficiency and Regionalization", "Cyber Resilient Massachusetts",
+                    "State and Local Cybersecurity Grant Program"):
+        assert program in grants
+    assert "Nutmeg" not in grants and "Connecticut Education Network" not in grants
+    assert client.get(f"/towns/{tid}/{CYCLE}/grants/ct_nutmeg/new").status_code == 404
