@@ -148,3 +148,57 @@ def test_500_page_reveals_nothing(app, database_url):
 
 def test_non_object_json_body_is_a_400_not_a_500(client):
     assert client.post("/auth/login", data="true", content_type="application/json").status_code == 400
+
+
+SIGN_IN_ATTEMPTS = """
+import json, re, sys
+from muni_assess import create_app
+config, email, password, tries = json.loads(sys.argv[1])
+client = create_app(config).test_client()
+page = client.get("/auth/login").get_data(as_text=True)
+token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+print(json.dumps([client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+                  .status_code for _ in range(tries)]))
+"""
+
+
+def attempts_in_another_process(config: dict, email: str, password: str, tries: int) -> list[int]:
+    """Sign-in attempts made by a separate Python process (as another gunicorn worker would)."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-c", SIGN_IN_ATTEMPTS, json.dumps([config, email, password, tries])],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_with_redis_url_the_throttle_is_shared_by_every_process(database_url, users):
+    """With REDIS_URL set, failed sign-ins counted by one process throttle the account in another (gunicorn
+    workers share the count); without it each process counts alone."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    store = redis.Redis.from_url(url)
+    try:
+        store.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    _, email = users.make("town_editor", town="Andover")
+    base = {"TESTING": True, "SECRET_KEY": "test-secret-key", "SQLALCHEMY_DATABASE_URI": database_url,
+            "STATE": "CT", "RATELIMIT_KEY_PREFIX": f"muni_assess_test_{email}"}
+    try:
+        alone = {**base, "RATELIMIT_KEY_PREFIX": base["RATELIMIT_KEY_PREFIX"] + "_memory"}
+        assert attempts_in_another_process(alone, email, "wrong password guess", 5) == [400] * 5
+        assert attempts_in_another_process(alone, email, PASSWORD, 1) == [302]  # memory: a new count
+
+        shared = {**base, "REDIS_URL": url}
+        assert attempts_in_another_process(shared, email, "wrong password guess", 5) == [400] * 5
+        assert store.keys(f"*{base['RATELIMIT_KEY_PREFIX']}*"), "no throttling count in Redis"
+        assert attempts_in_another_process(shared, email, PASSWORD, 1) == [429]  # counted by the other process
+    finally:
+        for key in store.keys(f"*{base['RATELIMIT_KEY_PREFIX']}*"):
+            store.delete(key)
