@@ -337,3 +337,25 @@ def test_every_rule_every_role_get_and_post(app, client, login_as, world, role, 
     assert endpoints == {r.endpoint for r in app.url_map.iter_rules()}
     if before is not None:
         assert untouchable(app, role) == before, role
+
+
+@pytest.mark.parametrize("role,scope", [("town_editor", {"town": "Ansonia"}), ("admin", {})])
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, login_as, world, role, scope):
+    """Every rule that takes POST, asked by a user who may use it (Ansonia's own editor; an admin), without a CSRF
+    token or with a forged one: 400 "expired" page or JSON, and nothing changed."""
+    user = login_as(role, **scope)
+    before = untouchable(app, "town_editor")
+    takes_post = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
+    posts = [(endpoint, url) for endpoint, url in every_url(app, world) if endpoint in takes_post]
+    assert {"assess.save_answer", "assess.section", "assess.submit", "grants.draft", "funding.save",
+            "admin.edit_user", "auth.logout"} <= {e for e, _ in posts}
+    for endpoint, url in posts:
+        for headers in ({}, {"X-CSRFToken": "forged"}, {"X-Requested-With": "fetch"}):
+            response = user.post(url, headers=headers, data={"value": "monitored", "role": "admin", "active": "y",
+                                                             "csrf_token": headers.get("X-CSRFToken", "")})
+            assert response.status_code == 400, (role, endpoint, headers, response.status_code)
+            if response.is_json:
+                assert "expired" in response.get_json()["message"]
+            response.close()
+    assert untouchable(app, "town_editor") == before
+    assert user.get("/").status_code == 302 and "/auth/login" not in user.get("/").headers["Location"]
