@@ -37,10 +37,26 @@
     if (live) { live.textContent = ""; window.setTimeout(function () { live.textContent = text; }, 50); }
   }
 
+  function describedBy(block, id, on) {
+    var fieldset = block.querySelector("fieldset");
+    var ids = (fieldset.getAttribute("aria-describedby") || "").split(" ").filter(function (t) { return t && t !== id; });
+    if (on) { ids.push(id); }
+    fieldset.setAttribute("aria-describedby", ids.join(" "));
+  }
+
   function clearPanels(block) {
     Array.prototype.forEach.call(block.querySelectorAll(".ma-inline-error, .ma-conflict-panel"), function (n) {
       n.parentNode.removeChild(n);
     });
+    describedBy(block, "err-live-" + block.getAttribute("data-question"), false);
+  }
+
+  // After the conflict message is dismissed its buttons are gone: focus goes back to the answer it is about,
+  // never to the top of the page.
+  function focusAnswer(block) {
+    var control = block.querySelector("input:checked:not([type=hidden])") ||
+      block.querySelector("input:not([type=hidden])");
+    if (control) { control.focus(); }
   }
 
   function hhmm(iso) {
@@ -91,6 +107,7 @@
     keep.addEventListener("click", function () {
       setVersion(block, data.theirs.version, "");
       clearPanels(block);
+      focusAnswer(block);
       save(block);
     });
     take.addEventListener("click", function () {
@@ -101,6 +118,7 @@
       clearPanels(block);
       setStatus(block, "Showing the saved answer", "saved");
       updateVisibility();
+      focusAnswer(block);
     });
     body.appendChild(p);
     body.appendChild(keep);
@@ -114,9 +132,11 @@
     clearPanels(block);
     var err = document.createElement("span");
     err.className = "usa-error-message ma-inline-error";
+    err.id = "err-live-" + block.getAttribute("data-question");
     err.setAttribute("role", "alert");
     err.textContent = message;
     block.querySelector("legend").insertAdjacentElement("afterend", err);
+    describedBy(block, err.id, true);  // read again with the question when someone returns to it
   }
 
   function post(block) {
