@@ -50,7 +50,7 @@ FACTOR_EXPLANATIONS = {
     "equity": "The uploaded equity score, scaled so the lowest uploaded score is 0 and the highest 1; towns "
               "not in the file get 0.",
 }
-STATUS_LABELS = {"connected": "Connected", "selected": "Selected for funding", "candidate": "Candidate",
+STATUS_LABELS = {"connected": "Connected", "selected": "Selected for funding", "candidate": "Candidate, not selected",
                  "unknown": "Status unknown"}
 SERVICE_GAPS = ("hosting_backup", "voip", "streaming_video")
 PRIORITY_SCALE = 1000  # priority points per priority unit: integer arithmetic keeps ties exact
