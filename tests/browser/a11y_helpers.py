@@ -137,3 +137,26 @@ def shot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+FUNDING = ("/state/funding/?budget=2000000&w_need=35&w_population=25&w_readiness=20&w_leverage=10&w_equity=10"
+           "&show=Show+the+selection")
+
+
+def key_pages(world: dict, cycle: int) -> dict[str, list[str]]:
+    """The pages each role works in most, with demo data (test_accessibility.demo_world)."""
+    town = f"/towns/{world['town_id']}/{cycle}"
+    return {"anonymous": ["/auth/login", "/auth/reset", "/accessibility"],
+            "town_editor": [f"{town}/", f"{town}/sections/backup", f"{town}/sections/nutmeg", f"{town}/results",
+                            f"{town}/grants", f"{town}/grants/drafts/{world['draft_id']}", "/auth/account"],
+            "cog_analyst": [f"/regions/{world['region']}/", f"{town}/results", f"{town}/sections/strategy"],
+            "state_analyst": ["/regions/", "/regions/statewide/", FUNDING, "/state/funding/costs"],
+            "admin": ["/admin/users", "/admin/audit", "/grants/programs"]}
+
+
+def role_context(browser, login_as, live_server: str, role: str, world: dict, **options):
+    """A browser context signed in as a new user of the role (two-step verification done where required)."""
+    if role == "anonymous":
+        return browser.new_context(**({"viewport": {"width": 1280, "height": 900}} | options))
+    scope = {"town_editor": {"town": "Andover"}, "cog_analyst": {"region": world["region"]}}.get(role, {})
+    return context_for(browser, login_as(role, **scope), live_server, **options)
