@@ -46,7 +46,7 @@ path_texts = st.one_of(
     st.text(alphabet=string.ascii_letters + string.digits + "_-.~'\"<>;é東", min_size=1, max_size=40),
 )
 form_values = st.one_of(texts, st.lists(texts, max_size=4))
-forms = st.dictionaries(st.one_of(st.sampled_from(FIELD_NAMES), st.text(min_size=1, max_size=12)), form_values,
+FORMS = st.dictionaries(st.one_of(st.sampled_from(FIELD_NAMES), st.text(min_size=1, max_size=12)), form_values,
                         max_size=6)
 json_bodies = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | texts,
                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
@@ -116,6 +116,8 @@ def url_args(draw, rule, w) -> dict:
         kind = type(converter).__name__ if converter else ""
         if name == "town_id":
             args[name] = draw(st.sampled_from([w["own"], w["own"], w["other"], w["far"], 0, 999_999, 2**31]))
+        elif name in w.get("ids", {}):
+            args[name] = draw(st.sampled_from(w["ids"][name]))
         elif name == "cycle":
             args[name] = draw(st.sampled_from([CYCLE, CYCLE, CYCLE - 1, CYCLE + 1, 1999, 2**31]))
         elif "Integer" in kind:
@@ -124,6 +126,8 @@ def url_args(draw, rule, w) -> dict:
             args[name] = draw(st.one_of(st.sampled_from(w["question_ids"]), path_texts))
         elif name == "section_id":
             args[name] = draw(st.one_of(st.sampled_from(w["section_ids"]), path_texts))
+        elif name == "fmt":
+            args[name] = draw(st.one_of(st.sampled_from(["docx", "pdf", "xlsx", "csv"]), path_texts))
         elif name == "filename":
             args[name] = draw(st.sampled_from(["css/app.css", "x.js"]))
         else:
@@ -139,11 +143,11 @@ def build_path(rule, args) -> str:
 
 
 @st.composite
-def requests_(draw, w):
-    rule = draw(st.sampled_from(fuzzable_rules(w["app"])))
-    methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
-    method = draw(st.sampled_from(methods))
+def requests_(draw, w, rule=None, method=None):
+    rule = rule or draw(st.sampled_from(fuzzable_rules(w["app"])))
+    method = method or draw(st.sampled_from(sorted(rule.methods - {"HEAD", "OPTIONS"})))
     path = build_path(rule, url_args(draw, rule, w))
+    forms = w.get("forms", FORMS)
     headers = {}
     if draw(st.booleans()):
         headers["X-Requested-With"] = "fetch"
@@ -225,3 +229,145 @@ def test_autosave_refuses_hostile_values(world):
         for value in db.session.scalars(sa.select(Answer.value).join(Assessment)
                                         .where(Assessment.town_id == world["own"])):
             assert "\x00" not in json.dumps(value) and "<script>" not in json.dumps(value)
+
+
+# --- every form and JSON endpoint, for every signed-in role ------------------------------------------------
+
+def form_field_names(app) -> list[str]:
+    """The name of every field of every form the app defines (section forms built for every section), so the
+    fuzzing fills the real forms of every blueprint, including ones added later."""
+    from flask_wtf import FlaskForm
+    from wtforms.fields.core import UnboundField
+
+    from muni_assess import contentstore
+    from muni_assess.assess.forms import build_section_form
+
+    with app.app_context():
+        for section in contentstore.current_set().sections:
+            build_section_form(section)
+    names, stack = set(), list(FlaskForm.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        names |= {n for n in dir(cls) if isinstance(getattr(cls, n, None), UnboundField)}
+    return sorted(names)
+
+
+def role_snapshot(app, role: str, me: int) -> dict:
+    """What a signed-in user of this role may not change, whatever they send.
+
+    Every role: the audit trail is append-only (no event changes or disappears), and the user's own role and
+    scope. Town editors: every row of another town (answers included) and every other account. COG analysts:
+    every row of a town outside their region, every answer, every other account, the state's funding data and
+    grant facts. State analysts: every answer, every other account, grant facts. Admins may change the rest."""
+    from muni_assess.models import (
+        Answer,
+        Assessment,
+        AuditEvent,
+        FundingCostDefault,
+        FundingScenario,
+        GrantProgramFact,
+        Town,
+        User,
+    )
+
+    snap = {}
+    with app.app_context():
+        snap["audit"] = [tuple(r) for r in db.session.execute(
+            sa.select(AuditEvent.id, AuditEvent.action, AuditEvent.user_id, AuditEvent.town_id, AuditEvent.detail)
+            .order_by(AuditEvent.id))]
+        user = db.session.get(User, me)
+        snap["me"] = (user.role, user.town_id, user.region_id, user.active)
+        if role == "admin":
+            return snap
+        if role == "town_editor":
+            outside = sa.select(Town.id).where(Town.id != user.town_id)
+        elif role == "cog_analyst":
+            outside = sa.select(Town.id).where(Town.region_id != user.region_id)
+        else:
+            outside = sa.select(Town.id).where(sa.false())
+        answers = sa.select(Answer.id, Answer.question_id, Answer.value, Answer.note, Answer.version).join(Assessment)
+        if role == "town_editor":
+            answers = answers.where(Assessment.town_id.in_(outside))
+        snap["answers"] = [tuple(r) for r in db.session.execute(answers.order_by(Answer.id))]
+        snap["accounts"] = [tuple(r) for r in db.session.execute(
+            sa.select(User.id, User.email, User.role, User.town_id, User.region_id, User.active, User.password_hash,
+                      User.mfa_enabled, User.session_epoch).where(User.id != me).order_by(User.id))]
+        snap["facts"] = [tuple(r) for r in db.session.execute(sa.select(GrantProgramFact.__table__))]
+        for table in db.metadata.sorted_tables:
+            if "town_id" in table.c and table.name not in ("user_account", "audit_event"):
+                snap[table.name] = [tuple(r) for r in db.session.execute(
+                    sa.select(table).where(table.c.town_id.in_(outside)).order_by(*table.primary_key.columns))]
+        if role in ("town_editor", "cog_analyst"):
+            snap["funding"] = ([tuple(r) for r in db.session.execute(sa.select(FundingScenario.__table__))],
+                               [tuple(r) for r in db.session.execute(sa.select(FundingCostDefault.__table__))])
+    return snap
+
+
+ROLE_SCOPES = [("town_editor", {"town": "Andover"}), ("cog_analyst", {"region": "CRCOG"}), ("state_analyst", {}),
+               ("admin", {})]
+EXAMPLES_PER_ENDPOINT = 3
+
+
+@pytest.mark.parametrize("role,scope", ROLE_SCOPES, ids=[r for r, _ in ROLE_SCOPES])
+def test_every_form_and_json_endpoint_for_every_role(app, users, login_as, role, scope):
+    """Each rule of app.url_map, with each of its methods, gets hostile query strings, form bodies and JSON bodies
+    (EXAMPLES_PER_ENDPOINT each, so no endpoint is left to chance), signed in as each role: never a 500, and
+    nothing the role may not change has changed."""
+    from muni_assess import audit, contentstore
+    from muni_assess.models import Answer, Assessment, FundingScenario, GrantDraft
+
+    own, other, far = town_id(app, "Andover"), town_id(app, "Bolton"), town_id(app, "Ansonia")
+    victim_id, _ = users.make("town_editor", town="Ansonia")
+    with app.app_context():
+        qs = contentstore.current_set()
+        drafts = []
+        for tid, status in ((own, "in_progress"), (other, "submitted"), (far, "submitted")):
+            a = Assessment(town_id=tid, cycle=CYCLE, question_set_id=qs.id, question_set_version=qs.version,
+                           content_sha256=qs.sha256, status=status)
+            a.answers = [Answer(question_id="backup_location", value="near_town", note=f"secret of {tid}")]
+            draft = GrantDraft(town_id=tid, cycle=CYCLE, program_id="slcgp", item_ids=[],
+                               sections={"need": {"text": "t", "generated": "t", "edited": True}})
+            db.session.add_all([a, draft])
+            drafts.append(draft)
+        scenario = FundingScenario(state="CT", name="Fuzz scenario", budget=1_000_000, weights={},
+                                   include_unknown=False)
+        db.session.add(scenario)
+        audit.record("answer.change", town=far, detail={"question": "backup_location", "old": None, "new": "x"})
+        db.session.commit()
+        ids = {"draft_id": [d.id for d in drafts] + [0, 2**31], "user_id": [victim_id, 0, 999_999, 2**31],
+               "scenario_id": [scenario.id, 0, 2**31], "invitation_id": [1, 0, 2**31]}
+    client = login_as(role, **scope)
+    w = {"app": app, "own": own, "other": other, "far": far, "token": csrf_token(client, "/"), "ids": ids,
+         "question_ids": sorted(qs.questions), "section_ids": [s.id for s in qs.sections],
+         "forms": st.dictionaries(st.one_of(st.sampled_from(form_field_names(app)), st.sampled_from(FIELD_NAMES)),
+                                  form_values, max_size=8)}
+    before = role_snapshot(app, role, client.user_id)
+    reached, seen = set(), set()
+
+    def fuzz(rule, method):
+        @settings(max_examples=EXAMPLES_PER_ENDPOINT, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                         HealthCheck.data_too_large, HealthCheck.filter_too_much])
+        @given(data=st.data())
+        def run(data):
+            method_, path, kwargs = data.draw(requests_(w, rule, method))
+            response = client.open(path, method=method_, **kwargs)
+            check(response, f"{role} {method_} {path}")
+            response.close()
+            seen.add(response.status_code)
+            reached.add((rule.endpoint, method_))
+
+        run()
+
+    for rule in sorted(fuzzable_rules(app), key=lambda r: r.rule):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            fuzz(rule, method)
+    expected = {(r.endpoint, m) for r in fuzzable_rules(app) for m in r.methods - {"HEAD", "OPTIONS"}}
+    assert reached == expected
+    assert {200, 400, 404} <= seen or role == "town_editor" and {200, 404} <= seen, sorted(seen)
+    after = role_snapshot(app, role, client.user_id)
+    assert after.pop("audit")[:len(before["audit"])] == before.pop("audit")  # new events only appended
+    assert after == before
+    response = client.get("/")
+    assert response.status_code == 302 and "/auth/login" not in response.headers["Location"]  # still signed in
