@@ -5,20 +5,40 @@
 # - The instance: a throwaway SQLite database in a temp folder (or, with DATABASE_URL set to a PostgreSQL server,
 #   a throwaway database beside it), `init-db`, `seed --demo`, one town editor for Andover with a random password;
 #   gunicorn (2 workers) on 127.0.0.1 at a free port in 5401-5499, production settings (Secure cookies, CSP...).
-# - Both scanners get the editor's session cookie, are scoped to that 127.0.0.1 port, and are bounded in time
-#   (SCAN_MINUTES, default 8, for wapiti; SQLMAP_MINUTES, default 6, per sqlmap target).
-# - Sign-out URLs are excluded so the scanners do not end their own session.
+# - Both scanners get the editor's session cookie, are scoped to that 127.0.0.1 port, and are bounded in time:
+#   wapiti crawls for at most SCAN_MINUTES (default 4) and spends at most ATTACK_SECONDS (default 60) in each of
+#   its 14 attack modules; sqlmap at most SQLMAP_MINUTES (default 6) per target.
+# - Sign-out URLs, and submitting/starting/reopening an assessment, are excluded so the scanners neither end their
+#   own session nor lock the assessment they are attacking. Forms are posted with the page's CSRF token (wapiti
+#   takes it from the form; sqlmap sends the session's token as X-CSRFToken, and fetches a fresh one from the
+#   section page for the no-JavaScript form).
+# - The autosave target is answered once before sqlmap starts, so sqlmap's unchanged request is a 200 "unchanged"
+#   (a stale version with a different value is a 409 conflict, by design).
+# - Nothing leaves 127.0.0.1: wapiti's Wappalyzer module would download its database from the web when it loads;
+#   the wrapper below turns that download off.
 # - Reports go to $OUT (default ./scan-reports/<timestamp>/); the summary is printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=$ROOT/.venv/bin
-SCAN_MINUTES=${SCAN_MINUTES:-8}
+SCAN_MINUTES=${SCAN_MINUTES:-4}
+ATTACK_SECONDS=${ATTACK_SECONDS:-60}
 SQLMAP_MINUTES=${SQLMAP_MINUTES:-6}
 OUT=${OUT:-$ROOT/scan-reports/$(date -u +%Y%m%dT%H%M%SZ)}
-for tool in wapiti sqlmap; do
-  command -v $tool >/dev/null || { echo "$tool is missing: apt-get install -y wapiti sqlmap" >&2; exit 2; }
-done
+# Debian's wapiti and sqlmap: installed when missing and we run as root (a fresh machine), else a clear stop.
+missing=()
+for tool in wapiti sqlmap curl; do command -v $tool >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing ${missing[*]} (Debian packages)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 2
+  fi
+fi
+[ -x "$BIN/gunicorn" ] || { echo "no $BIN/gunicorn: run 'make venv' first" >&2; exit 2; }
 mkdir -p "$OUT"
 WORK=$(mktemp -d)
 PORT=$("$BIN/python" - <<'EOF'
@@ -93,19 +113,30 @@ town, cycle = re.search(r"/towns/(\d+)/", loc)[1], None
 _, loc, _ = call("GET", f"/towns/{town}/")
 cycle = re.search(r"/towns/\d+/(\d+)/", loc)[1]
 _, _, page = call("GET", f"/towns/{town}/{cycle}/")
-print(f"session={cookies['session']}", meta.search(page)[1], town, cycle)
+token = meta.search(page)[1]
+# Answer the autosave target once, so sqlmap's baseline request (same value and note) is a stable 200 "unchanged".
+page = call("GET", f"/towns/{town}/{cycle}/sections/backup")[2]
+version = re.search(r'name="v_backup_location"[^>]*value="(\d+):', page) or re.search(
+    r'value="(\d+):[^"]*"[^>]*name="v_backup_location"', page)
+status, _, body = call("POST", f"/towns/{town}/{cycle}/answers/backup_location",
+                       {"value": "near_town", "note": "scan", "version": version[1] if version else "0"},
+                       {"X-Requested-With": "fetch", "X-CSRFToken": token})
+assert status == 200, (status, body[:300])
+print(f"session={cookies['session']}", token, town, cycle)
 EOF
 )
 echo "== signed in as scan.editor@example.org (town editor, Andover = town $TOWN, cycle $CYCLE)"
 COOKIE_HEADER="Cookie: $COOKIE"
 EXCLUDE=(-x "$BASE/auth/logout" -x "$BASE/auth/account/sign-out-everywhere" -x "$BASE/auth/two-step*"
-         -x "$BASE/auth/account/password" -x "$BASE/static/*")
+         -x "$BASE/auth/account/password" -x "$BASE/static/*" -x "$BASE/towns/*/submit" -x "$BASE/towns/*/start"
+         -x "$BASE/towns/*/reopen")
 # Debian's wapiti 3.0.4 builds exclusion regexes with a trailing "(?ms)", which Python 3.11 refuses; this
 # wrapper runs it with that one function fixed (flags first), everything else as packaged.
 cat >"$WORK/wapiti.py" <<'EOF'
 import re
 import sys
 
+import wapitiCore.attack.mod_wapp as mod_wapp
 import wapitiCore.net.crawler as crawler
 from wapitiCore.main.wapiti import wapiti_main
 
@@ -115,17 +146,20 @@ def wildcard_translate(pattern):
 
 
 crawler.wildcard_translate = wildcard_translate
+# Every module is loaded, even unselected ones, and Wappalyzer's loads its database from the web: not here.
+mod_wapp.mod_wapp.update = lambda self: print("(wapp database not downloaded: offline scan)")
 sys.argv[0] = "wapiti"
 sys.exit(wapiti_main())
 EOF
 
-echo "== wapiti (max ${SCAN_MINUTES} min)"
+MODULES="blindsql,cookieflags,crlf,csp,csrf,exec,file,http_headers,permanentxss,redirect,sql,xss,methods,htaccess"
+echo "== wapiti (crawl at most ${SCAN_MINUTES} min, then at most ${ATTACK_SECONDS} s per module: $MODULES)"
 set +e
-timeout $((SCAN_MINUTES * 60 + 120)) /usr/bin/python3 "$WORK/wapiti.py" -u "$BASE/" --scope folder -H "$COOKIE_HEADER" \
+timeout $((SCAN_MINUTES * 60 + 14 * ATTACK_SECONDS + 600)) /usr/bin/python3 "$WORK/wapiti.py" -u "$BASE/" --scope folder -H "$COOKIE_HEADER" \
   -s "$BASE/towns/$TOWN/$CYCLE/" -s "$BASE/towns/$TOWN/$CYCLE/sections/backup" -s "$BASE/towns/$TOWN/$CYCLE/results" \
   "${EXCLUDE[@]}" \
-  -m "blindsql,cookieflags,crlf,csp,csrf,exec,file,http_headers,permanentxss,redirect,sql,xss,methods,htaccess" \
-  --max-scan-time $((SCAN_MINUTES * 60)) --max-attack-time 120 -d 4 --flush-session \
+  -m "$MODULES" \
+  --max-scan-time $((SCAN_MINUTES * 60)) --max-attack-time "$ATTACK_SECONDS" -d 4 --flush-session \
   --store-session "$WORK/wapiti-session" --store-config "$WORK/wapiti-config" \
   -f txt -o "$OUT/wapiti.txt" --no-bugreport -v 1 >"$OUT/wapiti.log" 2>&1
 echo "wapiti exit status $?"
@@ -139,9 +173,11 @@ fi
 echo "== sqlmap (max ${SQLMAP_MINUTES} min per target)"
 sqlmap_run() {  # name, then sqlmap arguments
   local name=$1; shift
+  local threads="--threads=4"
+  [[ " $* " == *" --csrf-url="* ]] && threads=""  # sqlmap refetches the token one request at a time
   set +e
   timeout $((SQLMAP_MINUTES * 60)) sqlmap --batch --flush-session --output-dir="$WORK/sqlmap" \
-    --level=3 --risk=2 --threads=4 --disable-coloring --cookie="$COOKIE" -H "X-CSRFToken: $TOKEN" \
+    --level=3 --risk=2 $threads --disable-coloring --cookie="$COOKIE" -H "X-CSRFToken: $TOKEN" \
     --skip="csrf_token" "$@" >"$OUT/sqlmap-$name.log" 2>&1
   local rc=$?
   set -e
@@ -155,8 +191,25 @@ sqlmap_run autosave -u "$BASE/towns/$TOWN/$CYCLE/answers/backup_location" -H "X-
 sqlmap_run url-parts -u "$BASE/towns/$TOWN/$CYCLE/sections/backup*" --method GET
 sqlmap_run autosave-qid -u "$BASE/towns/$TOWN/$CYCLE/answers/backup_location*" -H "X-Requested-With: fetch" \
   --data "value=near_town&note=scan&version=0" --method POST
-sqlmap_run regions -u "$BASE/regions/CRCOG*/" --method GET
+# the no-JavaScript section form (a fresh CSRF token fetched from the form page before each request)
+SECTION="$BASE/towns/$TOWN/$CYCLE/sections/backup"
+sqlmap_run section-form -u "$SECTION" --method POST --csrf-token=csrf_token --csrf-url="$SECTION" \
+  --data "csrf_token=x&q_backup_location=near_town&note_backup_location=scan&v_backup_location=0%3A&save=Save"
+# the audit trail's filters (a town editor reads its own town's events) and a grant program id in the URL
+sqlmap_run audit-filters -u "$BASE/admin/audit?town=$TOWN&action=answer.change&page=1" --method GET
+sqlmap_run grant-program -u "$BASE/towns/$TOWN/$CYCLE/grants/slcgp*/new" --method GET
 sqlmap_run login -u "$BASE/auth/login" --data "email=a%40example.org&password=aaaaaaaaaaaaaaaa&csrf_token=x" \
   --csrf-token=csrf_token --csrf-url="$BASE/auth/login" --cookie=""
 echo "== reports in $OUT"
-grep -c ' 500 ' "$OUT/access.log" | sed 's/^/HTTP 500 answers during the scans: /' || true
+echo "HTTP 500 answers during the scans: $(awk '$9 == 500' "$OUT/access.log" | wc -l) of $(wc -l <"$OUT/access.log") requests"
+echo "== summary"
+if [ -f "$OUT/wapiti.txt" ]; then
+  found=$(awk '/Summary of vulnerabilities/ {on=1; next} /Summary of anomalies/ {on=0}
+               on && match($0, / : +[0-9]+$/) && substr($0, RSTART + 3) + 0 > 0 {print}' "$OUT/wapiti.txt")
+  echo "wapiti: ${found:+vulnerabilities reported:}${found:-no category with a vulnerability count above 0}"
+  [ -n "$found" ] && echo "$found"
+else
+  echo "wapiti: no report written (see $OUT/wapiti.log)"
+fi
+injectable=$(grep -l "identified the following injection point" "$OUT"/sqlmap-*.log || true)
+echo "sqlmap: $(ls "$OUT"/sqlmap-*.log | wc -l) targets; injectable: ${injectable:-none}"
