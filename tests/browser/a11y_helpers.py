@@ -19,7 +19,8 @@ FOCUSED = """async () => {
     shown = document.querySelector(`label[for="${CSS.escape(el.id)}"]`);
     ring = getComputedStyle(shown, '::before');
   }
-  await Promise.all(shown.getAnimations().map(a => a.finished));  // e.g. the skip link sliding into view
+  const moving = document.getAnimations().filter(a => a.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.all(moving.map(a => a.finished.catch(() => null)));  // e.g. the skip link or the phone menu sliding in
   const box = shown.getBoundingClientRect();
   const clear = c => !/^(transparent|rgba\\(.*,\\s*0\\))$/.test(c);
   // USWDS and Chromium draw focus as an outline; a box-shadow is not counted, since USWDS buttons wear one always
