@@ -1,7 +1,9 @@
 """Shared PDF plumbing for every muni_assess document: embedded fonts, styles, page furniture, outline.
 
 Fonts are Bitstream Vera (shipped with ReportLab, embedded as TrueType), so every PDF carries its fonts and
-real, selectable text. Headings become PDF bookmarks, and headings always stay with what follows them.
+real, selectable text. Headings become PDF bookmarks, and headings always stay with what follows them. Every PDF
+carries its title (shown by viewers instead of the file name), language and author; text is written in reading
+order. ReportLab writes no structure tree, so the PDFs are not tagged (PDF/UA): see the README's Accessibility.
 """
 from __future__ import annotations
 
@@ -96,20 +98,30 @@ class DocInfo:
 
 
 class _NumberedCanvas(rl_canvas.Canvas):
-    """Defers page output so every page can say "Page N of M"."""
+    """Defers page output so every page can say "Page N of M".
+
+    A bookmark names the page being written, so bookmarks are placed when their page is written at the end;
+    made at once, every bookmark would point to the first page.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._saved: list[dict] = []
+        self._marks: dict[int, list[tuple[str, dict]]] = {}
 
     def showPage(self):  # noqa: N802 - ReportLab's API
         self._saved.append(dict(self.__dict__))
         self._startPage()
 
+    def bookmarkPage(self, key, **kwargs):  # noqa: N802 - ReportLab's API
+        self._marks.setdefault(self._pageNumber, []).append((key, kwargs))
+
     def save(self):
         total = len(self._saved)
         for state in self._saved:
             self.__dict__.update(state)
+            for key, kwargs in self._marks.get(self._pageNumber, []):
+                super().bookmarkPage(key, **kwargs)
             if self._pageNumber > 1:
                 self.setFont("Vera", 8)
                 self.setFillColor(MUTED)
@@ -123,6 +135,7 @@ class _Doc(BaseDocTemplate):
         super().__init__(buffer, pagesize=LETTER, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=0.9 * inch,
                          bottomMargin=0.85 * inch, title=info.title, author=info.author, subject=info.subject,
                          creator="muni_assess", keywords=info.keywords, lang="en-US",
+                         displayDocTitle=True,  # viewers show the title, not the file name (PDF/UA asks it)
                          initialFontName="Vera")  # not ReportLab's default Helvetica, which is not embedded
         self.info = info
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
@@ -155,6 +168,8 @@ class _Doc(BaseDocTemplate):
         if isinstance(flowable, Paragraph) and flowable.style.name in ("H1", "H2"):
             self._heading_count += 1
             key = f"h{self._heading_count}"
+            if self._heading_count == 1:
+                self.canv.showOutline()  # open with the bookmarks shown: the document's table of contents
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(flowable.getPlainText(), key, level=0 if flowable.style.name == "H1" else 1)
 
