@@ -67,3 +67,6 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_FROM = "muni_assess <no-reply@localhost>"
     PUBLIC_URL: str | None = None  # e.g. https://assess.example.gov: used in links sent by e-mail
+    # Who hears about accessibility problems (shown on /accessibility): an e-mail address, a web address or a
+    # sentence such as a phone number and office. None: the page tells people to contact whoever runs the site.
+    ACCESSIBILITY_CONTACT: str | None = None

@@ -1,5 +1,5 @@
 """Home: each role lands where its work is."""
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from muni_assess.main import bp
@@ -36,4 +36,10 @@ def healthz():
 @bp.route("/accessibility")
 def accessibility():
     """The accessibility statement: public, so anyone can read it and report a problem before signing in."""
-    return render_template("main/accessibility.html")
+    contact = (current_app.config.get("ACCESSIBILITY_CONTACT") or "").strip()
+    href = None
+    if contact.startswith(("https://", "http://")):
+        href = contact
+    elif "@" in contact and " " not in contact:
+        href = "mailto:" + contact
+    return render_template("main/accessibility.html", contact=contact, contact_href=href)
