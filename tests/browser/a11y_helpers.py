@@ -137,7 +137,9 @@ def shot(page, name: str) -> None:
     folder = os.environ.get("A11Y_SHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        width, height, ratio = page.evaluate("[innerWidth, document.documentElement.scrollHeight, devicePixelRatio]")
+        clip = {"x": 0, "y": 0, "width": width, "height": min(height, 12_000 // ratio)}  # taller ones tear
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True, clip=clip)
 
 
 FUNDING = ("/state/funding/?budget=2000000&w_need=35&w_population=25&w_readiness=20&w_leverage=10&w_equity=10"
