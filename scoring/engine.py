@@ -167,7 +167,8 @@ def is_visible(question: Question, answers: dict) -> bool:
     Pass answers from `visible_answers` when controllers can themselves be hidden: a hidden question's stale
     answer must not show the questions that depend on it.
     """
-    return all(_condition_holds(c.values, c.in_ is not None, answers.get(c.question)) for c in question.show_if)
+    return all(_condition_holds(values, positive, answers.get(controller))
+               for controller, values, positive in _question_plan(question).conditions)
 
 
 def visible_answers(section: Section, answers: dict) -> dict:
@@ -181,21 +182,25 @@ def visible_ids(section: Section, answers: dict) -> set[str]:
 
     show_if may only name an earlier question (the loader checks), so one pass in order settles every chain.
     """
+    plan = _section_plan(section)
+    if not plan.conditional:
+        return set(plan.ids)
     shown: dict = {}
     ids = set()
-    for q in section.questions:
-        if is_visible(q, shown):
-            ids.add(q.id)
-            if answers.get(q.id) is not None:
-                shown[q.id] = answers[q.id]
+    for p in plan.questions:
+        qid = p.qid
+        if all(_condition_holds(values, positive, shown.get(controller))
+               for controller, values, positive in p.conditions):
+            ids.add(qid)
+            if answers.get(qid) is not None:
+                shown[qid] = answers[qid]
     return ids
 
 
-def _condition_holds(values: tuple[str, ...], positive: bool, answer: object) -> bool:
+def _condition_holds(values: frozenset[str], positive: bool, answer: object) -> bool:
     if answer is None:
         return False
-    chosen = {str(a) for a in answer} if isinstance(answer, list) else {str(answer)}
-    hit = bool(chosen & set(values))
+    hit = (any(str(a) in values for a in answer) if isinstance(answer, list) else str(answer) in values)
     return hit if positive else not hit
 
 
@@ -207,8 +212,8 @@ def level_of(question: Question, value: object) -> tuple[int, float]:
         opt = question.by_value.get(str(value))
         level = (opt.level or 0) if opt else 0
         return level, (level / question.max_level if question.max_level else 0.0)
-    countable = {o.value for o in question.countable}
-    level = len(countable & set(value))
+    countable = _question_plan(question).countable
+    level = len(countable.intersection(value))
     return level, level / len(countable)
 
 
@@ -239,26 +244,25 @@ def criterion_holds(criterion: Criterion, question: Question, value: object, vis
         return False
     if criterion.includes is not None:
         return set(criterion.includes) <= chosen
-    return len(chosen & {o.value for o in question.countable}) >= criterion.min_count
+    return len(chosen & _question_plan(question).countable) >= criterion.min_count
 
 
 def score_section(section: Section, answers: dict) -> SectionResult:
     """Score one section: weighted share of best answers (0-100), caps applied, then the gated tier."""
+    plan = _section_plan(section)
     shown = visible_ids(section, answers)
-    visible = {q.id: q.id in shown for q in section.questions}
-    results = tuple(_question_result(q, answers.get(q.id)) for q in section.questions if visible[q.id])
-    scored = [r for r in results if r.question.scored]
-    total = sum(r.question.weight for r in scored)
-    uncapped = 100 * sum(r.points for r in scored) / total if total else 0.0
+    results = tuple(p.result(answers.get(p.qid)) for p in plan.questions if p.qid in shown)
+    total = points = 0.0
+    for r in results:
+        weight = r.question.weight
+        if weight > 0:
+            total += weight
+            points += weight * r.fraction
+    uncapped = 100 * points / total if total else 0.0
     capping = [r for r in results if r.cap is not None and r.cap < uncapped]
     capped_by = min(capping, key=lambda r: (r.cap, r.question.id)) if capping else None
     score = min(uncapped, capped_by.cap) if capped_by else uncapped
-    checks = tuple(
-        TierCheck(name, section.tiers[name].description, tuple(
-            CriterionResult(c, criterion_holds(c, section.by_id[c.question], answers.get(c.question),
-                                               visible[c.question]))
-            for c in section.tiers[name].criteria))
-        for name in TIER_NAMES)
+    checks = tuple(t.check(answers, shown) for t in plan.tiers)
     tier = "none"
     for check in checks:
         if not check.holds:
@@ -266,6 +270,112 @@ def score_section(section: Section, answers: dict) -> SectionResult:
         tier = check.name
     return SectionResult(section, round(score, 1), round(uncapped, 1), tier, checks, results, capped_by,
                          len(results), sum(r.answered for r in results))
+
+
+# --- compiled content -------------------------------------------------------------------------------------
+# Scoring runs for every page view and, in bulk, for every assessment of a state. What depends only on the
+# content (show_if tests as sets, countable options, tier criteria) is worked out once per section, and what
+# depends only on (question, answer) -- its level, gap and cap, whether a criterion holds, the tier checks --
+# is remembered per distinct answer: results are frozen, so sharing them is safe. Content is parsed once per
+# process and never mutated; plans are keyed by the object's id and hold the object, so an id is never reused
+# while its plan lives.
+
+_MEMO_LIMIT = 256  # distinct answers remembered per question (choices: a handful each; numbers: not at all)
+
+
+def _answer_key(value: object):
+    """A hashable stand-in for an answer, or None when it is not worth remembering (numbers: context questions
+    with too many distinct values; their results are cheap)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+class _QuestionPlan:
+    __slots__ = ("question", "qid", "conditions", "countable", "_unanswered", "_results", "_criteria")
+
+    def __init__(self, question: Question):
+        self.question, self.qid = question, question.id
+        self.conditions = tuple((c.question, frozenset(c.values), c.in_ is not None) for c in question.show_if)
+        self.countable = frozenset(o.value for o in question.countable)
+        self._unanswered = _question_result(question, None)
+        self._results: dict = {}
+        self._criteria: dict = {}
+
+    def result(self, value: object) -> QuestionResult:
+        if value is None:
+            return self._unanswered
+        key = _answer_key(value)
+        if key is None:
+            return _question_result(self.question, value)
+        hit = self._results.get(key)
+        if hit is None:
+            hit = _question_result(self.question, value)
+            if len(self._results) < _MEMO_LIMIT:
+                self._results[key] = hit
+        return hit
+
+    def holds(self, criterion: Criterion, value: object, visible: bool) -> bool:
+        if not visible or value is None:
+            return False
+        key = _answer_key(value)
+        if key is None or len(self._criteria) >= 4 * _MEMO_LIMIT:
+            return criterion_holds(criterion, self.question, value, True)
+        memo_key = (id(criterion), key)
+        hit = self._criteria.get(memo_key)
+        if hit is None:
+            hit = self._criteria[memo_key] = criterion_holds(criterion, self.question, value, True)
+        return hit
+
+
+class _TierPlan:
+    __slots__ = ("name", "description", "criteria", "_checks")
+
+    def __init__(self, name: str, section: Section, plans: dict[str, _QuestionPlan]):
+        self.name, self.description = name, section.tiers[name].description
+        self.criteria = tuple((c, plans[c.question]) for c in section.tiers[name].criteria)
+        self._checks: dict[tuple[bool, ...], TierCheck] = {}  # at most 2^criteria entries
+
+    def check(self, answers: dict, shown: set[str]) -> TierCheck:
+        holds = tuple(p.holds(c, answers.get(p.qid), p.qid in shown) for c, p in self.criteria)
+        hit = self._checks.get(holds)
+        if hit is None:
+            hit = self._checks[holds] = TierCheck(self.name, self.description, tuple(
+                CriterionResult(c, h) for (c, _p), h in zip(self.criteria, holds, strict=True)))
+        return hit
+
+
+class _SectionPlan:
+    __slots__ = ("questions", "ids", "conditional", "tiers")
+
+    def __init__(self, section: Section):
+        self.questions = tuple(_question_plan(q) for q in section.questions)
+        self.ids = frozenset(p.qid for p in self.questions)
+        self.conditional = any(p.conditions for p in self.questions)
+        by_id = {p.qid: p for p in self.questions}
+        self.tiers = tuple(_TierPlan(name, section, by_id) for name in TIER_NAMES)
+
+
+_PLANS: dict[int, tuple[object, object]] = {}
+
+
+def _remember(obj, build):
+    entry = _PLANS.get(id(obj))
+    if entry is None or entry[0] is not obj:
+        if len(_PLANS) > 20_000:  # content reloaded many times in one process: start afresh
+            _PLANS.clear()
+        entry = _PLANS[id(obj)] = (obj, build(obj))
+    return entry[1]
+
+
+def _question_plan(question: Question) -> _QuestionPlan:
+    return _remember(question, _QuestionPlan)
+
+
+def _section_plan(section: Section) -> _SectionPlan:
+    return _remember(section, _SectionPlan)
 
 
 def score_assessment(question_set: QuestionSet, state: str, answers: dict) -> AssessmentResult:
