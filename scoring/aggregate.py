@@ -10,6 +10,9 @@ state data plan's small-numbers rule applied to security data.
 """
 from __future__ import annotations
 
+from itertools import chain
+
+import numpy as np
 import pandas as pd
 
 FRAME_COLUMNS = ("region_id", "region_code", "region", "town_id", "town", "population", "band", "cycle",
@@ -86,14 +89,6 @@ def heatmap(rows: pd.DataFrame, sections: list[str]) -> tuple[pd.DataFrame, pd.D
     return scores, tiers
 
 
-def _quartiles(scores: pd.Series) -> pd.Series:
-    values = scores.dropna()
-    q = values.quantile(list(QUARTILES)) if len(values) else pd.Series([float("nan")] * 3, index=QUARTILES)
-    return pd.Series({"towns": int(len(values)), "q1": q[0.25], "median": q[0.5], "q3": q[0.75],
-                      "low": values.min() if len(values) else float("nan"),
-                      "high": values.max() if len(values) else float("nan")})
-
-
 def suppress(stats: pd.DataFrame, min_towns: int, columns: tuple[str, ...] = ("q1", "median", "q3", "low",
                                                                               "high")) -> pd.DataFrame:
     """Blank every statistic of a group with fewer than `min_towns` towns and flag it `suppressed`."""
@@ -105,12 +100,22 @@ def suppress(stats: pd.DataFrame, min_towns: int, columns: tuple[str, ...] = ("q
 
 
 def distribution(rows: pd.DataFrame, sections: list[str], min_towns: int, by: str | None = None) -> pd.DataFrame:
-    """Per section (and per `by` group): towns, lowest, quartiles (linear interpolation) and highest score."""
+    """Per section (and per `by` group): towns, lowest, quartiles (linear interpolation) and highest score.
+
+    Vectorized: one grouped quantile, count, min and max, whatever the number of groups (a statewide view has
+    regions x sections of them).
+    """
     keys = [by, "section"] if by else ["section"]
+    columns = [*keys, "towns", "q1", "median", "q3", "low", "high"]
     if rows.empty:
-        stats = pd.DataFrame(columns=[*keys, "towns", "q1", "median", "q3", "low", "high"])
+        stats = pd.DataFrame(columns=columns)
     else:
-        stats = rows.groupby(keys)["score"].apply(_quartiles).unstack().reset_index()
+        scores = pd.to_numeric(rows["score"], errors="coerce")
+        grouped = scores.groupby([rows[k] for k in keys], sort=True)
+        quartiles = grouped.quantile(list(QUARTILES)).unstack()
+        stats = pd.DataFrame({"towns": grouped.count().astype(float), "q1": quartiles[0.25],
+                              "median": quartiles[0.5], "q3": quartiles[0.75], "low": grouped.min(),
+                              "high": grouped.max()}).reset_index()[columns]
     if not by:
         stats = stats.set_index("section").reindex(sections).reset_index()
         stats["towns"] = stats["towns"].fillna(0)
@@ -119,55 +124,79 @@ def distribution(rows: pd.DataFrame, sections: list[str], min_towns: int, by: st
 
 
 def exploded_needs(rows: pd.DataFrame, section: str | None = None) -> pd.DataFrame:
-    """One row per (town, recommendation) the roadmaps plan, optionally only for gaps in one section."""
+    """One row per (town, recommendation) the roadmaps plan, optionally only for gaps in one section.
+
+    Each pair once, in the order the rows name them. Each distinct id string is split once (a state has far
+    fewer distinct strings than rows), then rows are repeated by their number of ids: no per-row pandas work.
+    """
     if section:
         rows = rows[rows["section"] == section]
-    needs = rows[["town_id", "town", "band", "region_code", "needs"]].copy()
-    needs["rec_id"] = needs.pop("needs").fillna("").str.split()
-    needs = needs.explode("rec_id").dropna(subset=["rec_id"])
-    return needs.drop_duplicates(["town_id", "rec_id"]).reset_index(drop=True)
+    rows = rows[rows["needs"].notna() & (rows["needs"] != "")]
+    codes, uniques = pd.factorize(rows["needs"])
+    split = [str(u).split() for u in uniques]
+    counts = np.array([len(ids) for ids in split], dtype=np.int64)[codes] if len(split) else np.zeros(0, np.int64)
+    out = rows[["town_id", "town", "band", "region_code"]].iloc[np.repeat(np.arange(len(rows)), counts)]
+    out = out.reset_index(drop=True)
+    out["rec_id"] = pd.Series(list(chain.from_iterable(map(split.__getitem__, codes))), dtype="object")
+    return out[~out.duplicated(["town_id", "rec_id"])].reset_index(drop=True)
 
 
-def common_gaps(rows: pd.DataFrame, titles: dict[str, str], section: str | None = None) -> pd.DataFrame:
-    """Each recommendation ranked by how many assessed towns need it, with the share and the towns' names."""
+def common_gaps(rows: pd.DataFrame, titles: dict[str, str], section: str | None = None,
+                names: bool = True, needs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each recommendation ranked by how many assessed towns need it, with the share and the towns' names.
+
+    `names=False` leaves the names out (a statewide table does not list thousands of towns); `needs` passes
+    `exploded_needs(rows, section)` when the caller already has it.
+    """
     assessed = rows["town_id"].nunique()
-    needs = exploded_needs(rows, section)
+    needs = exploded_needs(rows, section) if needs is None else needs
+    columns = ["rec_id", "title", "towns", "share", *(["town_names"] if names else [])]
     if needs.empty:
-        return pd.DataFrame(columns=["rec_id", "title", "towns", "share", "town_names"])
-    grouped = needs.sort_values("town").groupby("rec_id").agg(towns=("town_id", "nunique"),
-                                                               town_names=("town", list))
+        return pd.DataFrame(columns=columns)
+    # exploded_needs holds each (town, recommendation) once, so a group's size is its number of towns
+    towns = needs.groupby("rec_id").size().rename("towns")
+    grouped = towns.to_frame()
+    if names:
+        grouped["town_names"] = needs.sort_values("town").groupby("rec_id")["town"].agg(list)
     grouped["share"] = grouped["towns"] / assessed
     grouped["title"] = [titles.get(r, r) for r in grouped.index]
-    grouped = grouped.reset_index().sort_values(["towns", "rec_id"], ascending=[False, True])
-    return grouped[["rec_id", "title", "towns", "share", "town_names"]].reset_index(drop=True)
+    grouped = grouped.rename_axis("rec_id").reset_index().sort_values(["towns", "rec_id"], ascending=[False, True])
+    return grouped[columns].reset_index(drop=True)
 
 
 def shared_services(rows: pd.DataFrame, costs: pd.DataFrame, titles: dict[str, str], min_towns: int,
-                    by: str | None = None, section: str | None = None) -> pd.DataFrame:
+                    by: str | None = None, section: str | None = None, names: bool = True,
+                    needs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Recommendations needed by at least `min_towns` towns (of one `by` group): a joint purchase.
 
     Most towns first, then the largest combined one-time cost (where buying together saves most).
 
     The combined cost range adds each involved town's range for its own population band; `costs` has columns
-    rec_id, band, one_time_low, one_time_high, yearly_low, yearly_high.
+    rec_id, band, one_time_low, one_time_high, yearly_low, yearly_high. `names` and `needs` as in `common_gaps`.
     """
     keys = [by, "rec_id"] if by else ["rec_id"]
     money = ["one_time_low", "one_time_high", "yearly_low", "yearly_high"]
-    cols = [*keys, "title", "towns", "town_names", *money]
-    needs = exploded_needs(rows, section)
+    cols = [*keys, "title", "towns", *(["town_names"] if names else []), *money]
+    needs = exploded_needs(rows, section) if needs is None else needs
     if needs.empty:
         return pd.DataFrame(columns=cols)
     priced = needs.merge(costs, how="left", on=["rec_id", "band"])
     priced[money] = priced[money].fillna(0)
-    grouped = priced.sort_values("town").groupby(keys).agg(
-        towns=("town_id", "nunique"), town_names=("town", list),
-        **{m: (m, "sum") for m in money}).reset_index()
-    grouped = grouped[grouped["towns"] >= min_towns].copy()
-    grouped[money] = grouped[money].astype(int)
-    grouped["title"] = [titles.get(r, r) for r in grouped["rec_id"]]
+    grouped = priced.groupby(keys)
+    out = grouped[money].sum()
+    out.insert(0, "towns", grouped.size())  # one row per (town, recommendation): the size counts towns
+    out = out[out["towns"] >= min_towns].reset_index()
+    if names and len(out):
+        kept = priced.merge(out[keys], on=keys)
+        listed = kept.sort_values("town").groupby(keys)["town"].agg(list).rename("town_names")
+        out = out.merge(listed, left_on=keys, right_index=True, how="left")
+    elif names:
+        out["town_names"] = pd.Series(dtype="object")
+    out[money] = out[money].astype(int)
+    out["title"] = [titles.get(r, r) for r in out["rec_id"]]
     order = ([by] if by else []) + ["towns", "one_time_high", "rec_id"]
-    grouped = grouped.sort_values(order, ascending=[True] * bool(by) + [False, False, True])
-    return grouped[cols].reset_index(drop=True)
+    out = out.sort_values(order, ascending=[True] * bool(by) + [False, False, True])
+    return out[cols].reset_index(drop=True)
 
 
 def change(frame: pd.DataFrame, cycle: int, previous: int) -> pd.DataFrame:

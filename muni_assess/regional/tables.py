@@ -92,8 +92,10 @@ def distribution_table(picture, rows: pd.DataFrame) -> Table:
                  notes=notes)
 
 
-def gaps_table(picture, rows: pd.DataFrame, titles: dict[str, str], with_names: bool = True) -> Table:
-    gaps = aggregate.common_gaps(rows, titles, picture.filters.section)
+def gaps_table(picture, rows: pd.DataFrame, titles: dict[str, str], with_names: bool = True,
+               gaps: pd.DataFrame | None = None) -> Table:
+    if gaps is None:
+        gaps = aggregate.common_gaps(rows, titles, picture.filters.section, names=with_names)
     frame = pd.DataFrame({"Recommendation": gaps["title"], "Towns needing it": gaps["towns"].astype(int),
                           "Share of submitted towns (%)": _int(100 * gaps["share"].astype(float))})
     if with_names:
@@ -112,8 +114,10 @@ def _money(frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def opportunities_table(picture, rows: pd.DataFrame, costs: pd.DataFrame, titles: dict[str, str]) -> Table:
-    shared = aggregate.shared_services(rows, costs, titles, picture.shared_min, section=picture.filters.section)
+def opportunities_table(picture, rows: pd.DataFrame, costs: pd.DataFrame, titles: dict[str, str],
+                        needs: pd.DataFrame | None = None) -> Table:
+    shared = aggregate.shared_services(rows, costs, titles, picture.shared_min, section=picture.filters.section,
+                                       needs=needs)
     frame = pd.DataFrame({"Recommendation": shared["title"], "Towns": shared["towns"].astype(int)})
     frame = _money(frame, shared)
     frame["Towns involved"] = shared["town_names"]
@@ -142,9 +146,11 @@ def change_table(picture, frame: pd.DataFrame) -> Table:
 
 def region_tables(picture, frame, rows, completion, costs, titles) -> dict[str, Table]:
     """Every table of the regional dashboard, in page order."""
+    needs = aggregate.exploded_needs(rows, picture.filters.section)  # shared by the gaps and opportunities
     tables = [completion_table(completion, picture.cycle), heatmap_table(picture, rows, completion),
-              distribution_table(picture, rows), gaps_table(picture, rows, titles),
-              opportunities_table(picture, rows, costs, titles), change_table(picture, frame)]
+              distribution_table(picture, rows),
+              gaps_table(picture, rows, titles, gaps=aggregate.common_gaps(rows, titles, needs=needs)),
+              opportunities_table(picture, rows, costs, titles, needs), change_table(picture, frame)]
     return {t.key: t for t in tables}
 
 
@@ -175,18 +181,17 @@ def regions_table(picture, rows: pd.DataFrame, completion: pd.DataFrame) -> Tabl
                  row_ids=frame["Code"].tolist())
 
 
-def state_gaps_table(picture, rows: pd.DataFrame, titles: dict[str, str]) -> Table:
-    table = gaps_table(picture, rows, titles, with_names=False)
-    needs = aggregate.exploded_needs(rows, picture.filters.section)
+def state_gaps_table(picture, rows: pd.DataFrame, titles: dict[str, str], needs: pd.DataFrame) -> Table:
+    gaps = aggregate.common_gaps(rows, titles, names=False, needs=needs)
+    table = gaps_table(picture, rows, titles, with_names=False, gaps=gaps)
     regions = needs.groupby("rec_id")["region_code"].nunique()
-    gaps = aggregate.common_gaps(rows, titles, picture.filters.section)
     table.frame["Regions with the need"] = regions.reindex(gaps["rec_id"]).fillna(0).astype(int).to_numpy()
     return table
 
 
-def state_opportunities_table(picture, rows, costs, titles) -> Table:
-    shared = aggregate.shared_services(rows, costs, titles, picture.shared_min, by="region_code",
-                                       section=picture.filters.section)
+def state_opportunities_table(picture, rows, costs, titles, needs: pd.DataFrame) -> Table:
+    shared = aggregate.shared_services(rows, costs, titles, picture.shared_min, by="region_code", names=False,
+                                       needs=needs)
     shared = shared.groupby("region_code", sort=True).head(TOP_PER_REGION)
     frame = pd.DataFrame({"Region": shared["region_code"], "Recommendation": shared["title"],
                           "Towns": shared["towns"].astype(int)})
@@ -215,7 +220,9 @@ def state_change_table(picture, frame: pd.DataFrame) -> Table:
 
 def state_tables(picture, frame, rows, completion, costs, titles) -> dict[str, Table]:
     """Every table of the statewide view, in page order."""
+    needs = aggregate.exploded_needs(rows, picture.filters.section)  # shared by the gaps and opportunities
     tables = [regions_table(picture, rows, completion), distribution_table(picture, rows),
-              state_gaps_table(picture, rows, titles), state_opportunities_table(picture, rows, costs, titles),
+              state_gaps_table(picture, rows, titles, needs), state_opportunities_table(picture, rows, costs, titles,
+                                                                                        needs),
               state_change_table(picture, frame)]
     return {t.key: t for t in tables}
