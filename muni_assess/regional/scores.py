@@ -6,13 +6,16 @@ rows were written: a constant four statements whatever the number of towns, none
 """
 from __future__ import annotations
 
+import gc
 import hashlib
+import time
 from collections import defaultdict
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import and_, delete, exists, insert, select
+from sqlalchemy import and_, delete, exists, func, insert, select
 
 from muni_assess import contentstore
 from muni_assess.extensions import db
@@ -37,12 +40,22 @@ def _rules_fingerprint() -> str:
     return digest.hexdigest()
 
 
+_KEYS: dict[int, tuple[Catalog, str]] = {}
+
+
 def content_key(catalog: Catalog) -> str:
-    """The key a cached row must carry to be current: scoring code plus the recommendation catalog."""
+    """The key a cached row must carry to be current: scoring code plus the recommendation catalog (worked
+    out once per parsed catalog: content is parsed once per process and never changed in place)."""
+    held = _KEYS.get(id(catalog))
+    if held is not None and held[0] is catalog:
+        return held[1]
     digest = hashlib.sha256(_rules_fingerprint().encode())
     for rid in sorted(catalog.recommendations):
         digest.update(catalog.recommendations[rid].model_dump_json().encode())
-    return digest.hexdigest()[:32]
+    if len(_KEYS) > 16:
+        _KEYS.clear()
+    _KEYS[id(catalog)] = (catalog, digest.hexdigest()[:32])
+    return _KEYS[id(catalog)][1]
 
 
 def _scope(query, state: str, region_id: int | None, cycles: tuple[int, ...]):
@@ -50,13 +63,15 @@ def _scope(query, state: str, region_id: int | None, cycles: tuple[int, ...]):
     return query.where(Town.region_id == region_id) if region_id is not None else query
 
 
-def _stale(state: str, region_id: int | None, cycles: tuple[int, ...], key: str):
+def _stale(state: str, region_id: int | None, cycles: tuple[int, ...], key: str, submitted_only: bool = False):
     current = exists().where(RegionalScore.assessment_id == Assessment.id,
                              RegionalScore.source_updated_at == Assessment.updated_at,
                              RegionalScore.content_key == key)
     query = (select(Assessment.id, Assessment.question_set_id, Assessment.question_set_version,
                     Assessment.updated_at, Assessment.status, Town.state, Town.population)
              .join(Town, Town.id == Assessment.town_id).where(~current))
+    if submitted_only:
+        query = query.where(Assessment.status == SUBMITTED)
     return _scope(query, state, region_id, cycles)
 
 
@@ -90,19 +105,32 @@ def _rows_for(meta, answers: dict, catalog: Catalog, key: str) -> list[dict]:
              "content_key": key} for s in result.sections]
 
 
-def refresh(state: str, region_id: int | None, cycles: tuple[int, ...]) -> int:
-    """Re-score the assessments in scope whose cached rows are missing or out of date; return how many."""
+def read_answers(assessment_ids) -> dict[int, dict]:
+    """Assessment id -> {question id: value} for the assessments a subquery selects (answered questions only):
+    what scoring reads, in one query whatever the number of assessments."""
+    answers: dict[int, dict] = defaultdict(dict)
+    with bulk_read():
+        rows = db.session.connection().execute(select(Answer.assessment_id, Answer.question_id, Answer.value)
+                                               .where(Answer.assessment_id.in_(assessment_ids),
+                                                      Answer.value.is_not(None)))
+        for aid, qid, value in rows:
+            answers[aid][qid] = value
+    return answers
+
+
+def refresh(state: str, region_id: int | None, cycles: tuple[int, ...], submitted_only: bool = False) -> int:
+    """Re-score the assessments in scope whose cached rows are missing or out of date; return how many.
+
+    `submitted_only` leaves assessments in progress alone: a town's peer benchmarks use submitted ones only, and
+    during a deadline hundreds of drafts change every minute.
+    """
     catalog = contentstore.content().catalog
     key = content_key(catalog)
-    stale = _stale(state, region_id, cycles, key)
+    stale = _stale(state, region_id, cycles, key, submitted_only)
     metas = db.session.execute(stale).all()
     if not metas:
         return 0
-    ids = stale.with_only_columns(Assessment.id).scalar_subquery()
-    answers: dict[int, dict] = defaultdict(dict)
-    for aid, qid, value in db.session.execute(select(Answer.assessment_id, Answer.question_id, Answer.value)
-                                              .where(Answer.assessment_id.in_(ids), Answer.value.is_not(None))):
-        answers[aid][qid] = value
+    answers = read_answers(stale.with_only_columns(Assessment.id).scalar_subquery())
     rows = [row for meta in metas for row in _rows_for(meta, answers[meta.id], catalog, key)]
     with db.session.begin_nested():
         db.session.execute(delete(RegionalScore).where(RegionalScore.assessment_id.in_([m.id for m in metas])))
@@ -111,31 +139,122 @@ def refresh(state: str, region_id: int | None, cycles: tuple[int, ...]) -> int:
     return len(metas)
 
 
-FRAME_QUERY_COLUMNS = ("region_id", "region_code", "region", "town_id", "town", "population", "cycle", "status",
-                       "updated_at", "qs_version", "section", "score", "tier", "overall", "answered", "visible",
-                       "needs")
+TOWN_COLUMNS = ("region_id", "region_code", "region", "town_id", "town", "population")
+ASSESSMENT_COLUMNS = ("assessment_id", "town_id", "cycle", "status", "updated_at", "qs_version")
+SCORE_COLUMNS = ("assessment_id", "section", "score", "tier", "overall", "answered", "visible", "needs")
+
+
+@contextmanager
+def bulk_read():
+    """Pause the garbage collector while 100,000s of rows are read: they hold no reference cycles, yet their
+    allocation would set off repeated full collections over the whole heap (half the cost of a statewide read)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _frame(query, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A query's rows as a frame (plain tuples: pandas reads them several times faster than Row objects)."""
+    with bulk_read():
+        rows = db.session.connection().execute(query).all()  # Core rows: no ORM row processing needed here
+        if not rows:
+            return pd.DataFrame({c: pd.Series(dtype="int64" if c.endswith("_id") else "object") for c in columns})
+        return pd.DataFrame.from_records(list(map(tuple, rows)), columns=list(columns))
 
 
 def score_frame(state: str, cycles: tuple[int, ...], region_id: int | None = None) -> pd.DataFrame:
-    """The tidy frame (see `scoring.aggregate`) for every town of the state or one region: one query."""
-    refresh(state, region_id, cycles)
-    joined = and_(Assessment.town_id == Town.id, Assessment.cycle.in_(cycles))
-    query = (select(Region.id, Region.code, Region.name, Town.id, Town.name, Town.population, Assessment.cycle,
-                    Assessment.status, Assessment.updated_at, Assessment.question_set_version,
-                    RegionalScore.section_id, RegionalScore.score, RegionalScore.tier, RegionalScore.overall,
-                    RegionalScore.answered, RegionalScore.visible, RegionalScore.needs)
-             .join(Region, Region.id == Town.region_id)
-             .outerjoin(Assessment, joined)
-             .outerjoin(RegionalScore, RegionalScore.assessment_id == Assessment.id)
-             .where(Town.state == state))
-    if region_id is not None:
-        query = query.where(Town.region_id == region_id)
-    rows = db.session.execute(query).all()
-    frame = pd.DataFrame.from_records(rows, columns=list(FRAME_QUERY_COLUMNS))
-    if frame.empty:
+    """The tidy frame (see `scoring.aggregate`) for every town of the state or one region.
+
+    Three narrow queries (towns; their assessments of the cycles; the cached section scores) joined here, rather
+    than one wide join: a town's name and region, and an assessment's status, would otherwise travel once per
+    section row, and reading rows is most of the cost of a statewide page. The score rows say whether they are
+    current, so the cache is brought up to date (`refresh`, then the scores read again) only when some are not,
+    rather than checked by a query of its own on every view. The statement count is the same whatever the
+    number of towns.
+    """
+    in_scope = Town.state == state if region_id is None else and_(Town.state == state, Town.region_id == region_id)
+    towns = _frame(select(Region.id, Region.code, Region.name, Town.id, Town.name, Town.population)
+                   .join(Region, Region.id == Town.region_id).where(in_scope), TOWN_COLUMNS)
+    assessed = (select(Assessment.id, Assessment.town_id, Assessment.cycle, Assessment.status, Assessment.updated_at,
+                       Assessment.question_set_version)
+                .join(Town, Town.id == Assessment.town_id).where(in_scope, Assessment.cycle.in_(cycles)))
+    assessments = _frame(assessed, ASSESSMENT_COLUMNS)
+    scores = _scores(in_scope, cycles)
+    if _any_stale(assessments, scores) and refresh(state, region_id, cycles):
+        scores = _scores(in_scope, cycles)
+    if towns.empty:
         return aggregate.empty_frame()
+    frame = (towns.merge(assessments, on="town_id", how="left")
+             .merge(scores.drop(columns="fresh"), on="assessment_id", how="left"))
     bands = [(b.id, b.max) for b in contentstore.content().catalog.bands]
     frame["band"] = aggregate.bands_of(frame["population"], bands)
     frame["cycle"] = frame["cycle"].astype("Int64")
     frame["qs_version"] = frame["qs_version"].astype("Int64")
     return frame[list(aggregate.FRAME_COLUMNS)]
+
+
+def _scores(in_scope, cycles: tuple[int, ...]) -> pd.DataFrame:
+    """The cached section rows of the assessments in scope, each with whether it is current."""
+    fresh = and_(RegionalScore.source_updated_at == Assessment.updated_at,
+                 RegionalScore.content_key == content_key(contentstore.content().catalog))
+    return _frame(select(RegionalScore.assessment_id, RegionalScore.section_id, RegionalScore.score,
+                         RegionalScore.tier, RegionalScore.overall, RegionalScore.answered, RegionalScore.visible,
+                         RegionalScore.needs, fresh)
+                  .join(Assessment, Assessment.id == RegionalScore.assessment_id)
+                  .join(Town, Town.id == Assessment.town_id).where(in_scope, Assessment.cycle.in_(cycles)),
+                  (*SCORE_COLUMNS, "fresh"))
+
+
+def _any_stale(assessments: pd.DataFrame, scores: pd.DataFrame) -> bool:
+    """True when an assessment has no current cached row (the test `refresh` makes, without a query)."""
+    current = scores.loc[scores["fresh"].astype(bool), "assessment_id"]
+    return not assessments["assessment_id"].isin(current).all()
+
+
+PEER_COLUMNS = ("region_id", "town_id", "section", "score")
+_SUBMITTED: dict[tuple, tuple[tuple, float, pd.DataFrame]] = {}  # (database, state, cycle) -> fingerprint, when, rows
+SUBMITTED_TTL = 300.0  # seconds: a copy is re-read at least this often whatever its fingerprint says
+
+
+def submitted_scores(state: str, cycle: int) -> pd.DataFrame:
+    """Section scores of every assessment of the state submitted for the cycle (the rows `aggregate.submitted`
+    would keep), for peer benchmarks on every town's results page.
+
+    Kept per process while a one-row fingerprint of the submitted set (how many, which, latest change, and the
+    content key) is unchanged: a submitted assessment's scores cannot change without a reopen or a new
+    submission, and each of those changes the fingerprint. So a results page costs one small query here
+    instead of reading every submitted town of the state.
+    """
+    key = content_key(contentstore.content().catalog)
+    where = (Town.state == state, Assessment.cycle == cycle, Assessment.status == SUBMITTED)
+    count, ids, latest = db.session.execute(
+        select(func.count(Assessment.id), func.sum(Assessment.id), func.max(Assessment.updated_at))
+        .join(Town, Town.id == Assessment.town_id).where(*where)).one()
+    fingerprint = (key, count, ids, latest)
+    slot = (db.engine.url.render_as_string(hide_password=True), state, cycle)
+    held = _SUBMITTED.get(slot)
+    if held is not None and held[0] == fingerprint and time.monotonic() - held[1] < SUBMITTED_TTL:
+        return held[2]
+    refresh(state, None, (cycle,), submitted_only=True)
+    rows = _frame(select(Town.region_id, Town.id, RegionalScore.section_id, RegionalScore.score)
+                  .join(Assessment, Assessment.id == RegionalScore.assessment_id)
+                  .join(Town, Town.id == Assessment.town_id).where(*where), PEER_COLUMNS)
+    _SUBMITTED[slot] = (fingerprint, time.monotonic(), rows)
+    return rows
+
+
+def submitted_overall(state: str, region_id: int, cycle: int) -> list[float]:
+    """Overall readiness of every assessment of a region submitted for the cycle, from the score cache (brought
+    up to date for submitted assessments first): a constant few statements however many towns the region has."""
+    refresh(state, region_id, (cycle,), submitted_only=True)
+    query = (select(RegionalScore.assessment_id, func.max(RegionalScore.overall))
+             .join(Assessment, Assessment.id == RegionalScore.assessment_id)
+             .join(Town, Town.id == Assessment.town_id)
+             .where(Town.state == state, Town.region_id == region_id, Assessment.cycle == cycle,
+                    Assessment.status == SUBMITTED)
+             .group_by(RegionalScore.assessment_id))
+    return [overall for _aid, overall in db.session.execute(query)]

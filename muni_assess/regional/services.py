@@ -18,7 +18,7 @@ from muni_assess.documents.exports import Table
 from muni_assess.extensions import db
 from muni_assess.models import Assessment, Region, Town
 from muni_assess.regional import tables
-from muni_assess.regional.scores import score_frame
+from muni_assess.regional.scores import score_frame, submitted_scores
 from scoring import aggregate
 
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "submitted": "Submitted"}
@@ -132,8 +132,7 @@ class PeerBenchmarks:
 
 def peer_benchmarks(town: Town, cycle: int) -> PeerBenchmarks:
     """Medians and quartiles of the town's region and state per section, never naming or exposing a town."""
-    frame = score_frame(town.state, (cycle,))
-    rows = aggregate.submitted(frame, cycle)
+    rows = submitted_scores(town.state, cycle)
     sections = sections_for(town.state)
     min_towns, _ = _settings()
     stats = aggregate.peer_benchmarks(rows, town.region_id, [s for s, _ in sections], min_towns)
