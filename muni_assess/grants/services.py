@@ -12,16 +12,15 @@ from flask import current_app
 from sqlalchemy import select
 
 from muni_assess import contentstore
-from muni_assess.assess import services as assess
 from muni_assess.documents.grant_docs import GrantDocument, grant_docx, grant_pdf
 from muni_assess.documents.grant_text import DraftInput, RegionComparison, draft_sections
 from muni_assess.documents.pdfkit import today
 from muni_assess.extensions import db
-from muni_assess.models import Assessment, GrantDraft, GrantProgramFact, Town, User
+from muni_assess.models import GrantDraft, GrantProgramFact, Town, User
 from muni_assess.models._base import utcnow
+from muni_assess.regional.scores import submitted_overall
 from muni_assess.reports.services import roadmap_input
 from scoring.catalog import GrantProgram
-from scoring.engine import score_assessment
 from scoring.grants import ProgramFit, budget_for, check_notes, fit_program, rank_programs, with_facts
 
 EDITABLE_FACTS = ("window", "award_max", "cost_share_rule", "cost_share_percent")
@@ -72,12 +71,7 @@ def _town_cost(program: GrantProgram, result) -> object:
 def region_comparison(town: Town, cycle: int, overall: float) -> RegionComparison | None:
     """The region's median overall readiness over its submitted assessments, when there are enough of them
     (SUPPRESSION_MIN_TOWNS, 5 by default) that no single town's result can be inferred."""
-    rows = db.session.scalars(select(Assessment).join(Town).where(
-        Town.region_id == town.region_id, Assessment.cycle == cycle, Assessment.status == "submitted"))
-    scores = []
-    for a in rows:
-        answers = assess.plain_answers(assess.answer_rows(a))
-        scores.append(score_assessment(assess.question_set_of(a), a.town.state, answers).overall)
+    scores = submitted_overall(town.state, town.region_id, cycle)  # from the regional score cache: no re-scoring
     if len(scores) < current_app.config.get("SUPPRESSION_MIN_TOWNS", 5):
         return None
     median = statistics.median(scores)

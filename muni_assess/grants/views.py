@@ -91,6 +91,7 @@ def draft(town_id: int, cycle: int, draft_id: int):
             flash("Draft saved.", "success")
             return redirect(url_for("grants.draft", town_id=town.id, cycle=cycle, draft_id=item.id))
     state = services.draft_state(item)
+    db.session.commit()  # the regional score cache may have been brought up to date (the region comparison)
     return render_template("grants/draft.html", town=town, cycle=cycle, state=state, can_edit=can_edit,
                            error=errors, titles=SECTION_TITLES), status
 
