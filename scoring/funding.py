@@ -12,6 +12,7 @@ order (town, facility), so the same inputs always give the same answer, whatever
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -54,7 +55,8 @@ STATUS_LABELS = {"connected": "Connected", "selected": "Selected for funding", "
                  "unknown": "Status unknown"}
 SERVICE_GAPS = ("hosting_backup", "voip", "streaming_video")
 PRIORITY_SCALE = 1000  # priority points per priority unit: integer arithmetic keeps ties exact
-MAX_CELLS = 60_000_000  # candidates × budget units the optimizer may allocate (~60 MB)
+MAX_CELLS = 400_000_000  # candidates × budget units the optimizer may allocate (bits: ~50 MB)
+_BLOCK = 256  # optimizer rows packed into bits together
 AUTO_CELLS = 2_000_000  # the finest automatic cost unit keeps the table under this (fast enough for 20+ runs)
 
 
@@ -264,11 +266,27 @@ def _readiness(candidate: Candidate, answers: Mapping[str, object] | None) -> fl
 
 
 def _leverage(town: TownInput, on_network: set[str], region_towns: Mapping[str, list[str]]) -> float:
-    def share(names) -> float:
-        names = [n for n in names if n != town.name]
-        return sum(n in on_network for n in names) / len(names) if names else 0.0
+    return _Leverage(on_network, region_towns).of(town)
 
-    return 0.5 * share(town.neighbours) + 0.5 * share(region_towns.get(town.region, ()))
+
+class _Leverage:
+    """Leverage of any town against one set of towns on the network. The same-region share comes from a count
+    per region made once (a town's own entry taken off), so a state of 20,000 towns costs one pass over its
+    towns rather than one pass over a region per town; bordering towns are few and counted directly."""
+
+    def __init__(self, on_network: set[str], region_towns: Mapping[str, list[str]]):
+        self.on_network = on_network
+        self.regions = {r: (len(names), sum(n in on_network for n in names), Counter(names))
+                        for r, names in region_towns.items()}
+
+    def of(self, town: TownInput) -> float:
+        name, on = town.name, self.on_network
+        neighbours = [n for n in town.neighbours if n != name]
+        near = sum(n in on for n in neighbours) / len(neighbours) if neighbours else 0.0
+        size, connected, entries = self.regions.get(town.region, (0, 0, Counter()))
+        mine = entries[name]  # the town's own entries are not its neighbours
+        size, connected = size - mine, connected - (mine if name in on else 0)
+        return 0.5 * near + 0.5 * (connected / size if size else 0.0)
 
 
 def _population_scale(towns: Sequence[TownInput]):
@@ -298,6 +316,7 @@ def build_candidates(towns: Sequence[TownInput], costs: Mapping[str, int | None]
     regions: dict[str, list[str]] = {}
     for t in towns:
         regions.setdefault(t.region, []).append(t.name)
+    leverage = _Leverage(on_network, regions)
     found = []
     for town in sorted(towns, key=lambda t: t.name):
         if town.name in excluded:
@@ -305,22 +324,28 @@ def build_candidates(towns: Sequence[TownInput], costs: Mapping[str, int | None]
         for c in _town_candidates(town, statuses[town.name], costs):
             factors = {"need": _need(town.answers), "population": population(town.population),
                        "readiness": _readiness(c, town.answers),
-                       "leverage": _leverage(town, on_network, regions), "equity": equity_of(town.name)}
+                       "leverage": leverage.of(town), "equity": equity_of(town.name)}
             found.append(replace(c, factors=factors))
     return Candidates(costed=tuple(c for c in found if c.cost), uncosted=tuple(c for c in found if not c.cost),
                       excluded_unknown=excluded, statuses=statuses, towns={t.name: t for t in towns})
 
 
-def with_leverage(cands: Candidates, also_connected: set[str]) -> Candidates:
-    """The candidates with leverage recounted as if the towns in `also_connected` were on the network."""
+def _town_leverage(cands: Candidates, also_connected: set[str]) -> dict[str, float]:
+    """Each candidate town's leverage as if the towns in `also_connected` were on the network too."""
     on_network = {n for n, s in cands.statuses.items() if s.status == "connected"} | also_connected
     regions: dict[str, list[str]] = {}
     for t in cands.towns.values():
         regions.setdefault(t.region, []).append(t.name)
+    leverage = _Leverage(on_network, regions)
+    return {name: leverage.of(cands.towns[name]) for name in {c.town for c in (*cands.costed, *cands.uncosted)}}
+
+
+def with_leverage(cands: Candidates, also_connected: set[str]) -> Candidates:
+    """The candidates with leverage recounted as if the towns in `also_connected` were on the network."""
+    lev = _town_leverage(cands, also_connected)
 
     def redo(c: Candidate) -> Candidate:
-        lev = _leverage(cands.towns[c.town], on_network, regions)
-        return replace(c, factors={**c.factors, "leverage": lev})
+        return replace(c, factors={**c.factors, "leverage": lev[c.town]})
 
     return replace(cands, costed=tuple(redo(c) for c in cands.costed), uncosted=tuple(redo(c) for c in cands.uncosted))
 
@@ -338,35 +363,52 @@ def priority(factors: Mapping[str, float], weights: Mapping[str, float]) -> tupl
 # --- optimizer --------------------------------------------------------------------------------------------------
 
 
-def knapsack(weights: Sequence[int], values: Sequence[int], capacity: int) -> list[int]:
+def knapsack(weights: Sequence[int], values: Sequence[int], capacity: int,
+             also: Sequence[int] = ()) -> list[int] | list[list[int]]:
     """Indices of the exact best 0/1 subset: greatest total value within capacity, then least total weight,
     then earliest items taken first (lexicographically greatest choice in the given order).
 
-    Dynamic programme over suffixes, vectorized over capacity with numpy; one boolean row per item records
-    whether taking it is at least as good, and the set is read back from the first item on.
+    Dynamic programme over suffixes, vectorized over capacity with numpy; one row of bits per item records
+    whether taking it is at least as good (packed eight to a byte, so 20,000 towns' candidates at $1,000 steps
+    need about 8 MB), and the set is read back from the first item on. With `also` (smaller capacities), one
+    programme answers them too: the table for a capacity holds every smaller one, and with any weight factor
+    above the largest total weight the comparisons, hence the answers, are those of separate runs. It then
+    returns one list per capacity, `capacity` first.
     """
     n = len(weights)
-    if n == 0 or capacity < 0:
-        return []
+    wanted = [capacity, *also]
+    top = max(wanted)
+    if n == 0 or top < 0:
+        return [[] for _ in wanted] if also else []
     w = np.asarray(weights, dtype=np.int64)
     if (w < 0).any() or (np.asarray(values) < 0).any():
         raise FundingInputError("Costs and priorities must not be negative.")
-    keys = np.asarray(values, dtype=np.int64) * (capacity + 1) - w  # value first, then the cheaper set
-    best = np.zeros(capacity + 1, dtype=np.int64)
-    take = np.zeros((n, capacity + 1), dtype=bool)
+    keys = np.asarray(values, dtype=np.int64) * (top + 1) - w  # value first, then the cheaper set
+    best = np.zeros(top + 1, dtype=np.int64)
+    take = np.zeros((n, (top + 8) // 8), dtype=np.uint8)
+    block = np.zeros((min(n, _BLOCK), top + 1), dtype=bool)  # rows are packed a block at a time
     for i in range(n - 1, -1, -1):
+        row = block[i % _BLOCK]
         wi = int(w[i])
-        if wi > capacity or keys[i] < 0:
-            continue
-        with_item = best[:capacity + 1 - wi] + keys[i]
-        take[i, wi:] = with_item >= best[wi:]
-        np.maximum(best[wi:], with_item, out=best[wi:])
-    chosen, c = [], capacity
-    for i in range(n):
-        if take[i, c]:
-            chosen.append(i)
-            c -= int(w[i])
-    return chosen
+        if wi > top or keys[i] < 0:
+            row[:] = False
+        else:
+            with_item = best[:top + 1 - wi] + keys[i]
+            row[:wi] = False
+            np.greater_equal(with_item, best[wi:], out=row[wi:])
+            np.maximum(best[wi:], with_item, out=best[wi:])
+        if i % _BLOCK == 0:  # rows i .. i + _BLOCK - 1 are done
+            done = min(_BLOCK, n - i)
+            take[i:i + done] = np.packbits(block[:done], axis=1)
+    answers = []
+    for c in wanted:
+        chosen = []
+        for i in range(n if c >= 0 else 0):
+            if take[i, c >> 3] >> (7 - (c & 7)) & 1:  # packbits puts the first cell in the highest bit
+                chosen.append(i)
+                c -= int(w[i])
+        answers.append(chosen)
+    return answers if also else answers[0]
 
 
 def cost_unit(n: int, budget: int, granularity: int | None = None) -> int:
@@ -382,26 +424,73 @@ def cost_unit(n: int, budget: int, granularity: int | None = None) -> int:
 def select(cands: Sequence[Candidate], points: Sequence[int], budget: int,
            granularity: int | None = None) -> Selection:
     """The exact best set of candidates for the budget (candidates must be in canonical order)."""
-    spendable = min(budget, sum(c.cost for c in cands))  # a budget above every cost needs no bigger table
-    unit = cost_unit(len(cands), spendable, granularity)
-    units = [-(-c.cost // unit) for c in cands]
-    capacity = min(budget // unit, sum(units))  # the same optimum: no set can weigh more than all of them
-    if len(cands) * (capacity + 1) > MAX_CELLS:
-        raise FundingInputError(f"Too many candidates ({len(cands):,}) for this budget at ${unit:,} cost steps.")
-    idx = knapsack(units, points, capacity)
-    chosen = [cands[i] for i in idx]
-    return Selection(budget, unit, frozenset(c.key for c in chosen), sum(c.cost for c in chosen),
-                     round(sum(points[i] for i in idx) / PRIORITY_SCALE, 3))
+    return select_budgets(cands, points, (budget,), granularity)[0]
 
 
-def _score_all(cands: Candidates, weights: Mapping[str, float]) -> list[tuple[Candidate, float, dict]]:
-    return [(c, *priority(c.factors, weights)) for c in sorted(cands.costed, key=lambda c: c.key)]
+def select_budgets(cands: Sequence[Candidate], points: Sequence[int], budgets: Sequence[int],
+                   granularity: int | None = None) -> list[Selection]:
+    """`select` for several budgets; those that come to the same cost unit share one dynamic programme."""
+    total = sum(c.cost for c in cands)
+    plans = []
+    for budget in budgets:
+        unit = cost_unit(len(cands), min(budget, total), granularity)  # a budget above every cost needs no
+        plans.append((unit, budget))                                      # bigger table
+    out: dict[int, Selection] = {}
+    for unit in dict.fromkeys(u for u, _b in plans):
+        mine = [k for k, (u, _b) in enumerate(plans) if u == unit]
+        units = [-(-c.cost // unit) for c in cands]
+        # the same optimum: no set can weigh more than all of them
+        caps = [min(budgets[k] // unit, sum(units)) for k in mine]
+        if len(cands) * (max(caps) + 1) > MAX_CELLS:
+            raise FundingInputError(f"Too many candidates ({len(cands):,}) for this budget at ${unit:,} cost steps.")
+        found = knapsack(units, points, caps[0], also=caps[1:]) if len(caps) > 1 else [knapsack(units, points,
+                                                                                              caps[0])]
+        for k, idx in zip(mine, found, strict=True):
+            chosen = [cands[i] for i in idx]
+            out[k] = Selection(budgets[k], unit, frozenset(c.key for c in chosen), sum(c.cost for c in chosen),
+                               round(sum(points[i] for i in idx) / PRIORITY_SCALE, 3))
+    return [out[k] for k in range(len(budgets))]
 
 
-def _solve(cands: Candidates, weights: Mapping[str, float], budget: int, granularity: int | None):
-    rows = _score_all(cands, weights)
-    points = [round(p * PRIORITY_SCALE) for _c, p, _parts in rows]
-    return rows, select([r[0] for r in rows], points, budget, granularity)
+class _Table:
+    """The costed candidates in canonical order with their factors as a matrix, for the passes that need only
+    the selection (the first pass, and every sensitivity trial): priorities for all candidates in a few numpy
+    operations, with exactly the arithmetic of `priority` (same operations in the same order, Python's
+    rounding), so the points and therefore the selection are identical."""
+
+    def __init__(self, cands: Candidates):
+        self.cands = cands
+        self.order = sorted(cands.costed, key=lambda c: c.key)
+        self.factors = np.array([[c.factors.get(f, 0.0) for f in FACTORS] for c in self.order], dtype=np.float64)
+        self.factors = self.factors.reshape(len(self.order), len(FACTORS))
+
+    def _parts(self, weights: Mapping[str, float], leverage: Mapping[str, float] | None = None):
+        factors = self.factors
+        if leverage is not None:
+            factors = factors.copy()
+            factors[:, FACTORS.index("leverage")] = [leverage[c.town] for c in self.order]
+        total = sum(weights.values())
+        parts = [100 * weights.get(f, 0.0) * factors[:, j] / total for j, f in enumerate(FACTORS)]
+        summed = np.zeros(len(self.order), dtype=np.float64)
+        for part in parts:  # sum(parts.values()) adds the parts left to right, from 0
+            summed = summed + part
+        return parts, [round(p, 3) for p in summed.tolist()]
+
+    def points(self, weights: Mapping[str, float], leverage: Mapping[str, float] | None = None) -> list[int]:
+        return [round(p * PRIORITY_SCALE) for p in self._parts(weights, leverage)[1]]
+
+    def rows(self, weights: Mapping[str, float]) -> list[tuple[Candidate, float, dict]]:
+        """(candidate, priority, contributions) as `priority` gives them, in canonical order."""
+        parts, priorities = self._parts(weights)
+        rounded = zip(*([round(v, 3) for v in part.tolist()] for part in parts), strict=True)
+        return [(c, p, dict(zip(FACTORS, values, strict=True)))
+                for c, p, values in zip(self.order, priorities, rounded, strict=True)]
+
+    def choose(self, weights: Mapping[str, float], budget: int, granularity: int | None) -> Selection:
+        """The selection `prioritize` makes: a first pass, leverage recounted with its towns, a second pass."""
+        first = select(self.order, self.points(weights), budget, granularity)
+        leverage = _town_leverage(self.cands, {town for town, _f in first.chosen})
+        return select(self.order, self.points(weights, leverage), budget, granularity)
 
 
 def _map_status(cands: Candidates, chosen: frozenset) -> dict[str, str]:
@@ -415,13 +504,14 @@ def prioritize(cands: Candidates, weights: Mapping[str, float], budget: int,
     candidates that would enter (or leave) with `look_ahead` more budget."""
     weights = check_weights(weights)
     budget = check_budget(budget)
-    _rows, first = _solve(cands, weights, budget, granularity)
+    table = _Table(cands)
+    first = select(table.order, table.points(weights), budget, granularity)
     cands = with_leverage(cands, {town for town, _f in first.chosen})
-    rows, selection = _solve(cands, weights, budget, granularity)
+    rows = _Table(cands).rows(weights)
+    selection, more = select_budgets([r[0] for r in rows], [round(p * PRIORITY_SCALE) for _c, p, _ in rows],
+                                     (budget, int(budget * (1 + look_ahead))), granularity)
     scored = tuple(Scored(c, p, parts, c.key in selection.chosen) for c, p, parts in rows)
     total = sum(c.cost for c in cands.costed)
-    more = select([r[0] for r in rows], [round(p * PRIORITY_SCALE) for _c, p, _ in rows],
-                  int(budget * (1 + look_ahead)), granularity)
     by_key = {s.candidate.key: s for s in scored}
     next_in = tuple(sorted((by_key[k] for k in more.chosen - selection.chosen), key=lambda s: -s.priority))
     next_out = tuple(by_key[k] for k in sorted(selection.chosen - more.chosen))
@@ -444,15 +534,16 @@ def sensitivity(cands: Candidates, result: Result, step: float = 10.0,
                 granularity: int | None = None) -> list[Change]:
     """For each factor, the selection with its weight `step` higher and `step` lower (not below zero)."""
     changes = []
+    table = _Table(cands)  # each trial needs only its selection: no rows, explanations or look-ahead
+    label = {s.candidate.key: s.candidate.label for s in result.scored}
     for factor in FACTORS:
         old = result.weights[factor]
         for new in (old + step, max(0.0, old - step)):
             trial = {**result.weights, factor: new}
             if new == old or sum(trial.values()) <= 0:
                 continue
-            other = prioritize(cands, trial, result.selection.budget, granularity).selection.chosen
+            other = table.choose(check_weights(trial), check_budget(result.selection.budget), granularity).chosen
             now = result.selection.chosen
-            label = {s.candidate.key: s.candidate.label for s in result.scored}
             changes.append(Change(factor, old, new, tuple(label[k] for k in sorted(other - now)),
                                   tuple(label[k] for k in sorted(now - other))))
     return changes

@@ -60,6 +60,19 @@ def test_knapsack_matches_brute_force(instance):
     assert knapsack(weights, values, capacity) == chosen  # deterministic
 
 
+@settings(max_examples=200, deadline=None)
+@given(instances, st.lists(st.integers(0, 260), min_size=1, max_size=3))
+def test_one_programme_for_several_budgets_answers_as_separate_runs(instance, others):
+    """The look-ahead budget shares the main budget's dynamic programme: each answer must be the exact best
+    for its own capacity, with the same tie-breaking, as if it had been solved alone."""
+    weights, values, capacity = instance
+    together = knapsack(weights, values, capacity, also=others)
+    assert together == [knapsack(weights, values, c) for c in (capacity, *others)]
+    for c, chosen in zip((capacity, *others), together, strict=True):
+        _v, _w, mask = brute_force(weights, values, c)
+        assert chosen == [i for i, m in enumerate(mask) if m]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.integers(1_000, 90_000), st.integers(0, 100_000)), min_size=0, max_size=12),
        st.integers(1_000, 400_000), st.randoms(use_true_random=False))
