@@ -52,7 +52,9 @@ def _security_headers(response):
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     user = g.get("_login_user")  # only if already loaded: never query the database from here
-    if user is not None and getattr(user, "is_authenticated", False):
+    # is_anonymous, not is_authenticated: the latter reads the account's `active` column, which a commit in the
+    # view has expired, and reading it again would cost a query on every signed-in response.
+    if user is not None and not getattr(user, "is_anonymous", True):
         headers.setdefault("Cache-Control", "no-store")  # pages of a signed-in user are never cached
     return response
 

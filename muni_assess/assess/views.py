@@ -112,8 +112,8 @@ def save_answer(town_id: int, cycle: int, question_id: str):
             return jsonify(status="error", message=str(exc)), code
         flash(str(exc), "error")
         return redirect(pages.section_url_for_question(assessment, question_id) or request.referrer or "/")
+    body = pages.save_response(result)  # before the commit expires the row: reading it back costs a query
     db.session.commit()
-    body = pages.save_response(result)
     if wants_json:
         return jsonify(body), (409 if result.status == "conflict" else 200)
     flash(body["message"], "error" if result.status == "conflict" else "success")
