@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     app.url_map.converters["int"] = _DatabaseInt  # before the blueprints: every <int:...> route uses it
     _register_blueprints(app)
+    _trust_proxies(app)
 
     from muni_assess import cli, errors, templating
 
@@ -45,6 +46,18 @@ class _DatabaseInt(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_FIX reverse proxies, read the client's address, scheme and host from their X-Forwarded-*
+    headers (werkzeug's ProxyFix); with 0 (the default) those headers are ignored."""
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops < 0:
+        raise RuntimeError(f"PROXY_FIX must be 0 or more, not {hops}")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
 
 def _init_extensions(app: Flask) -> None:

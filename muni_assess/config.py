@@ -67,6 +67,12 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_FROM = "muni_assess <no-reply@localhost>"
     PUBLIC_URL: str | None = None  # e.g. https://assess.example.gov: used in links sent by e-mail
+    # --- deployment behind a reverse proxy or load balancer ---
+    # How many proxies in front of the app set X-Forwarded-For / -Proto / -Host / -Port / -Prefix (0: none, the
+    # headers are ignored). Set it to the real number (usually 1) so sign-in throttling and the audit trail see
+    # the client's address, and HTTPS requests are recognised (Secure cookies, HSTS). Never more than there are:
+    # a client could then forge its address.
+    PROXY_FIX = 0
     # Who hears about accessibility problems (shown on /accessibility): an e-mail address, a web address or a
     # sentence such as a phone number and office. None: the page tells people to contact whoever runs the site.
     ACCESSIBILITY_CONTACT: str | None = None
