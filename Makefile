@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: venv demo serve test test-postgres lint browser-deps content bench load clean
+.PHONY: venv demo serve test test-postgres lint browser-deps content bench bench-deps load clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,11 +55,24 @@ lint: venv
 content: venv
 	$(BIN)/muni-assess validate-content
 
-## bench: time the roadmap (one town, and all 169 towns) and the funding optimizer (20,000 candidates); run by
-## hand, figures go in the closing note
-bench: venv
-	$(BIN)/python bench/roadmap_bench.py
+## bench: page throughput (gunicorn + wrk), documents, national scale (20,000 towns on PostgreSQL) and the funding
+## optimizer, each printing one table (about 20 minutes on 2 cores); run by hand, figures go in the README.
+## Throwaway databases are made beside DATABASE_URL (default: the local PostgreSQL) and dropped afterwards.
+BENCH_DB = DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}
+bench: venv bench-deps
+	$(BENCH_DB) $(BIN)/python bench/throughput_bench.py
+	$(BENCH_DB) $(BIN)/python bench/documents_bench.py
+	$(BENCH_DB) $(BIN)/python bench/national_bench.py
 	$(BIN)/python bench/funding_bench.py
+
+## bench-deps: wrk for the throughput benchmark (installed when missing and we may, like chromium for the tests)
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's wrk for the throughput benchmark..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing: install it (Debian: apt-get install wrk) to run the benchmarks."; exit 1; fi; \
+	fi
 
 ## load: 50 users autosaving for 60 s on PostgreSQL via gunicorn, then the same while workers are SIGKILLed
 load: venv
