@@ -25,9 +25,25 @@ def _failed_sign_in_address(app) -> str | None:
         return event.ip
 
 
+@pytest.fixture
+def proxied_app(app, database_url):
+    """Factory: the app on the suite's database with PROXY_FIX set; its connections are closed afterwards."""
+    made = []
+
+    def _make(hops: int):
+        made.append(build_app(database_url, PROXY_FIX=hops))
+        return made[-1]
+
+    yield _make
+    for each in made:
+        with each.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.mark.parametrize("hops", [0, 1])
-def test_forwarded_headers_count_only_behind_a_trusted_proxy(app, database_url, hops):
-    proxied = build_app(database_url, PROXY_FIX=hops)
+def test_forwarded_headers_count_only_behind_a_trusted_proxy(proxied_app, hops):
+    proxied = proxied_app(hops)
     response = proxied.test_client().get("/healthz", headers=FORWARDED)
     assert response.status_code == 200
     # HTTPS at the proxy: HSTS is sent only when the proxy is trusted to say so
