@@ -7,11 +7,11 @@
 #   gunicorn (2 workers) on 127.0.0.1 at a free port in 5401-5499, production settings (Secure cookies, CSP...).
 # - Both scanners get the editor's session cookie, are scoped to that 127.0.0.1 port, and are bounded in time:
 #   wapiti crawls for at most SCAN_MINUTES (default 4) and spends at most ATTACK_SECONDS (default 60) in each of
-#   its 14 attack modules; sqlmap at most SQLMAP_MINUTES (default 6) per target.
+#   its 14 attack modules; sqlmap at most SQLMAP_MINUTES (default 6) per target (twice that for sign-in).
 # - Sign-out URLs, and submitting/starting/reopening an assessment, are excluded so the scanners neither end their
 #   own session nor lock the assessment they are attacking. Forms are posted with the page's CSRF token (wapiti
-#   takes it from the form; sqlmap sends the session's token as X-CSRFToken, and fetches a fresh one from the
-#   section page for the no-JavaScript form).
+#   takes it from the form; sqlmap sends the session's token, fetched afresh after wapiti, as X-CSRFToken and
+#   in the section form's body, and fetches the sign-in form's token before each sign-in attempt).
 # - The autosave target is answered once before sqlmap starts, so sqlmap's unchanged request is a 200 "unchanged"
 #   (a stale version with a different value is a 409 conflict, by design).
 # - Nothing leaves 127.0.0.1: wapiti's Wappalyzer module would download its database from the web when it loads;
@@ -170,6 +170,9 @@ else
   tail -20 "$OUT/wapiti.log"
 fi
 
+# A fresh CSRF token for the session (Flask-WTF tokens last an hour; wapiti may have taken most of one).
+TOKEN=$(curl -fsS -H "$COOKIE_HEADER" "$BASE/towns/$TOWN/$CYCLE/" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p')
+[ -n "$TOKEN" ] || { echo "the scan's session ended during wapiti: no CSRF token" >&2; exit 1; }
 echo "== sqlmap (max ${SQLMAP_MINUTES} min per target)"
 sqlmap_run() {  # name, then sqlmap arguments
   local name=$1; shift
@@ -191,14 +194,15 @@ sqlmap_run autosave -u "$BASE/towns/$TOWN/$CYCLE/answers/backup_location" -H "X-
 sqlmap_run url-parts -u "$BASE/towns/$TOWN/$CYCLE/sections/backup*" --method GET
 sqlmap_run autosave-qid -u "$BASE/towns/$TOWN/$CYCLE/answers/backup_location*" -H "X-Requested-With: fetch" \
   --data "value=near_town&note=scan&version=0" --method POST
-# the no-JavaScript section form (a fresh CSRF token fetched from the form page before each request)
-SECTION="$BASE/towns/$TOWN/$CYCLE/sections/backup"
-sqlmap_run section-form -u "$SECTION" --method POST --csrf-token=csrf_token --csrf-url="$SECTION" \
-  --data "csrf_token=x&q_backup_location=near_town&note_backup_location=scan&v_backup_location=0%3A&save=Save"
+# the no-JavaScript section form, posted with the session's CSRF token (csrf_token itself is not injected)
+sqlmap_run section-form -u "$BASE/towns/$TOWN/$CYCLE/sections/backup" --method POST \
+  --data "csrf_token=$TOKEN&q_backup_location=near_town&note_backup_location=scan&v_backup_location=0%3A&save=Save"
 # the audit trail's filters (a town editor reads its own town's events) and a grant program id in the URL
 sqlmap_run audit-filters -u "$BASE/admin/audit?town=$TOWN&action=answer.change&page=1" --method GET
 sqlmap_run grant-program -u "$BASE/towns/$TOWN/$CYCLE/grants/slcgp*/new" --method GET
-sqlmap_run login -u "$BASE/auth/login" --data "email=a%40example.org&password=aaaaaaaaaaaaaaaa&csrf_token=x" \
+# sign-in, as a visitor: sqlmap fetches the form's CSRF token before each attempt (one request at a time)
+SQLMAP_MINUTES=$((SQLMAP_MINUTES * 2)) sqlmap_run login -u "$BASE/auth/login" \
+  --data "email=a%40example.org&password=aaaaaaaaaaaaaaaa&csrf_token=x" \
   --csrf-token=csrf_token --csrf-url="$BASE/auth/login" --cookie=""
 echo "== reports in $OUT"
 echo "HTTP 500 answers during the scans: $(awk '$9 == 500' "$OUT/access.log" | wc -l) of $(wc -l <"$OUT/access.log") requests"
@@ -206,8 +210,12 @@ echo "== summary"
 if [ -f "$OUT/wapiti.txt" ]; then
   found=$(awk '/Summary of vulnerabilities/ {on=1; next} /Summary of anomalies/ {on=0}
                on && match($0, / : +[0-9]+$/) && substr($0, RSTART + 3) + 0 > 0 {print}' "$OUT/wapiti.txt")
-  echo "wapiti: ${found:+vulnerabilities reported:}${found:-no category with a vulnerability count above 0}"
-  [ -n "$found" ] && echo "$found"
+  if [ -n "$found" ]; then
+    echo "wapiti: vulnerabilities reported (details in $OUT/wapiti.txt):"
+    echo "$found" | sed 's/^ */   /'
+  else
+    echo "wapiti: no category with a vulnerability count above 0"
+  fi
 else
   echo "wapiti: no report written (see $OUT/wapiti.log)"
 fi
