@@ -223,6 +223,26 @@ def town_id(app, name: str) -> int:
 
 # --- real browser: the app served on 127.0.0.1 by a background thread, and Debian's Chromium ---
 
+
+def _closed_before_sending(app):
+    """The app with each response read into memory and closed before werkzeug writes it.
+
+    werkzeug's development server drains the request after writing and only then closes the response; when the
+    browser drops the connection in between (a page reloaded while a script downloads) the drain raises and the
+    response's open static file is left to the garbage collector, whose ResourceWarning then fails whichever test
+    is running. The pages and scripts are small, so buffering them costs nothing.
+    """
+    def wsgi(environ, start_response):
+        result = app(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return [body]
+    return wsgi
+
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -230,7 +250,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 @pytest.fixture(scope="session")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closed_before_sending(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
