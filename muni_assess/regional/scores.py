@@ -157,13 +157,24 @@ def bulk_read():
             gc.enable()
 
 
-def _frame(query, columns: tuple[str, ...]) -> pd.DataFrame:
-    """A query's rows as a frame (plain tuples: pandas reads them several times faster than Row objects)."""
+def _frame(query, columns: tuple[str, ...], plain: bool = False) -> pd.DataFrame:
+    """A query's rows as a frame (plain tuples: pandas reads them several times faster than Row objects).
+
+    `plain` says every column is a number, text or boolean, which the database driver returns as Python values
+    already: the rows are then taken from the driver's cursor directly, skipping SQLAlchemy's Row objects (for
+    the 280,000 score rows of a 20,000-town state, twice as fast). The statement still runs through SQLAlchemy,
+    so its events (statement counts, logging) see it. Dates need SQLAlchemy's conversion on SQLite: not plain.
+    """
     with bulk_read():
-        rows = db.session.connection().execute(query).all()  # Core rows: no ORM row processing needed here
+        result = db.session.connection().execute(query)  # Core rows: no ORM row processing needed here
+        if plain:
+            rows = result.cursor.fetchall()
+            result.close()
+        else:
+            rows = list(map(tuple, result.all()))
         if not rows:
             return pd.DataFrame({c: pd.Series(dtype="int64" if c.endswith("_id") else "object") for c in columns})
-        return pd.DataFrame.from_records(list(map(tuple, rows)), columns=list(columns))
+        return pd.DataFrame.from_records(rows, columns=list(columns))
 
 
 def score_frame(state: str, cycles: tuple[int, ...], region_id: int | None = None) -> pd.DataFrame:
@@ -206,7 +217,7 @@ def _scores(in_scope, cycles: tuple[int, ...]) -> pd.DataFrame:
                          RegionalScore.needs, fresh)
                   .join(Assessment, Assessment.id == RegionalScore.assessment_id)
                   .join(Town, Town.id == Assessment.town_id).where(in_scope, Assessment.cycle.in_(cycles)),
-                  (*SCORE_COLUMNS, "fresh"))
+                  (*SCORE_COLUMNS, "fresh"), plain=True)
 
 
 def _any_stale(assessments: pd.DataFrame, scores: pd.DataFrame) -> bool:
@@ -242,7 +253,7 @@ def submitted_scores(state: str, cycle: int) -> pd.DataFrame:
     refresh(state, None, (cycle,), submitted_only=True)
     rows = _frame(select(Town.region_id, Town.id, RegionalScore.section_id, RegionalScore.score)
                   .join(Assessment, Assessment.id == RegionalScore.assessment_id)
-                  .join(Town, Town.id == Assessment.town_id).where(*where), PEER_COLUMNS)
+                  .join(Town, Town.id == Assessment.town_id).where(*where), PEER_COLUMNS, plain=True)
     _SUBMITTED[slot] = (fingerprint, time.monotonic(), rows)
     return rows
 
