@@ -4,14 +4,17 @@
 #
 # - The instance: a throwaway SQLite database in a temp folder (or, with DATABASE_URL set to a PostgreSQL server,
 #   a throwaway database beside it), `init-db`, `seed --demo`, one town editor for Andover with a random password;
-#   gunicorn (2 workers) on 127.0.0.1 at a free port in 5401-5499, production settings (Secure cookies, CSP...).
+#   gunicorn (2 workers) on 127.0.0.1 at a free port in 5401-5499, production settings (Secure cookies, CSP...),
+#   served over HTTPS as a deployment is, with a self-signed certificate for 127.0.0.1 made for this run (so the
+#   app's HTTPS-only headers, HSTS among them, are what the scanners see; neither scanner checks certificates).
 # - Both scanners get the editor's session cookie, are scoped to that 127.0.0.1 port, and are bounded in time:
 #   wapiti crawls for at most SCAN_MINUTES (default 4) and spends at most ATTACK_SECONDS (default 60) in each of
 #   its 14 attack modules; sqlmap at most SQLMAP_MINUTES (default 6) per target (twice that for sign-in).
 # - Sign-out URLs, and submitting/starting/reopening an assessment, are excluded so the scanners neither end their
 #   own session nor lock the assessment they are attacking. Forms are posted with the page's CSRF token (wapiti
 #   takes it from the form; sqlmap sends the session's token, fetched afresh after wapiti, as X-CSRFToken and
-#   in the section form's body, and fetches the sign-in form's token before each sign-in attempt).
+#   in the section form's body, and fetches the sign-in form's token before each sign-in attempt). Over HTTPS,
+#   Flask-WTF also wants a same-origin Referer on every form post (as a browser sends): both scanners send one.
 # - The autosave target is answered once before sqlmap starts, so sqlmap's unchanged request is a 200 "unchanged"
 #   (a stale version with a different value is a 409 conflict, by design).
 # - Nothing leaves 127.0.0.1: wapiti's Wappalyzer module would download its database from the web when it loads;
@@ -27,7 +30,7 @@ SQLMAP_MINUTES=${SQLMAP_MINUTES:-6}
 OUT=${OUT:-$ROOT/scan-reports/$(date -u +%Y%m%dT%H%M%SZ)}
 # Debian's wapiti and sqlmap: installed when missing and we run as root (a fresh machine), else a clear stop.
 missing=()
-for tool in wapiti sqlmap curl; do command -v $tool >/dev/null || missing+=("$tool"); done
+for tool in wapiti sqlmap curl openssl; do command -v $tool >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "== installing ${missing[*]} (Debian packages)"
@@ -53,7 +56,7 @@ for port in random.sample(range(5401, 5500), 99):
         break
 EOF
 )
-BASE="http://127.0.0.1:$PORT"
+BASE="https://127.0.0.1:$PORT"
 export MUNI_ASSESS_SECRET_KEY
 MUNI_ASSESS_SECRET_KEY=$("$BIN/python" -c "import secrets; print(secrets.token_hex(32))")
 DBNAME=""
@@ -73,7 +76,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== instance: $BASE (database ${DBNAME:-SQLite in $WORK})"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+  -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+echo "== instance: $BASE (database ${DBNAME:-SQLite in $WORK}; self-signed certificate for this run)"
 "$BIN/muni-assess" init-db >/dev/null 2>&1
 "$BIN/muni-assess" seed --demo >/dev/null   # demo logins are not printed here: the scan uses its own account
 PASSWORD=$("$BIN/python" -c "from muni_assess.passwords import random_password; print(random_password())")
@@ -81,18 +86,19 @@ PASSWORD=$("$BIN/python" -c "from muni_assess.passwords import random_password; 
   --password "$PASSWORD" >/dev/null
 # Sign-in throttling is switched off for this instance only, so the scanners reach the sign-in code itself
 # (with it on, sqlmap's login probes would mostly get 429s).
-MUNI_ASSESS_RATELIMIT_ENABLED=false "$BIN/gunicorn" --workers 2 --bind "127.0.0.1:$PORT" --log-level warning --access-logfile "$OUT/access.log" \
+MUNI_ASSESS_RATELIMIT_ENABLED=false "$BIN/gunicorn" --workers 2 --bind "127.0.0.1:$PORT" \
+  --certfile "$WORK/cert.pem" --keyfile "$WORK/key.pem" --log-level warning --access-logfile "$OUT/access.log" \
   "muni_assess:create_app()" 2>"$OUT/gunicorn.log" &
 GUNICORN_PID=$!
-for _ in $(seq 100); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 100); do curl -kfsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
 # Sign in; print the session cookie, the CSRF token, Andover's id and the cycle (tab-separated).
 read -r COOKIE TOKEN TOWN CYCLE < <(SCAN_PASSWORD="$PASSWORD" "$BIN/python" - "$PORT" <<'EOF'
-import http.client, os, re, sys, urllib.parse
+import http.client, os, re, ssl, sys, urllib.parse
 port = int(sys.argv[1]); cookies = {}
 def call(method, path, body=None, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    h = dict(headers or {})
+    c = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=ssl._create_unverified_context())
+    h = {"Referer": f"https://127.0.0.1:{port}/", **(headers or {})}  # Flask-WTF checks it on HTTPS
     if cookies:
         h["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     if body is not None:
@@ -171,7 +177,7 @@ else
 fi
 
 # A fresh CSRF token for the session (Flask-WTF tokens last an hour; wapiti may have taken most of one).
-TOKEN=$(curl -fsS -H "$COOKIE_HEADER" "$BASE/towns/$TOWN/$CYCLE/" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p')
+TOKEN=$(curl -kfsS -H "$COOKIE_HEADER" "$BASE/towns/$TOWN/$CYCLE/" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p')
 [ -n "$TOKEN" ] || { echo "the scan's session ended during wapiti: no CSRF token" >&2; exit 1; }
 echo "== sqlmap (max ${SQLMAP_MINUTES} min per target)"
 sqlmap_run() {  # name, then sqlmap arguments
@@ -180,7 +186,7 @@ sqlmap_run() {  # name, then sqlmap arguments
   [[ " $* " == *" --csrf-url="* ]] && threads=""  # sqlmap refetches the token one request at a time
   set +e
   timeout $((SQLMAP_MINUTES * 60)) sqlmap --batch --flush-session --output-dir="$WORK/sqlmap" \
-    --level=3 --risk=2 $threads --disable-coloring --cookie="$COOKIE" -H "X-CSRFToken: $TOKEN" \
+    --level=3 --risk=2 $threads --disable-coloring --cookie="$COOKIE" -H "X-CSRFToken: $TOKEN" --referer="$BASE/" \
     --skip="csrf_token" "$@" >"$OUT/sqlmap-$name.log" 2>&1
   local rc=$?
   set -e
