@@ -196,6 +196,7 @@ def grant_draft_command(town_name: str, program_id: str, items: str, cycle: int 
     """Write a grant-application draft from the town's current assessment (not a saved draft)."""
     from pathlib import Path
 
+    from muni_assess.documents.files import write_private
     from muni_assess.documents.grant_docs import grant_docx, grant_pdf
     from muni_assess.grants import services
 
@@ -208,7 +209,7 @@ def grant_draft_command(town_name: str, program_id: str, items: str, cycle: int 
         doc = services.fresh_document(town, cycle or current_app.config["CURRENT_CYCLE"], program_id, chosen)
     except services.DraftError as exc:
         raise click.ClickException(str(exc)) from None
-    Path(out).write_bytes(grant_docx(doc) if suffix == ".docx" else grant_pdf(doc))
+    write_private(out, grant_docx(doc) if suffix == ".docx" else grant_pdf(doc))
     if doc.budget.missing:
         click.echo(f"Note: {len(doc.budget.missing)} budget line(s) have no cost estimate; they are flagged.")
     click.echo(f"Wrote {out}")
@@ -223,6 +224,7 @@ def grant_draft_command(town_name: str, program_id: str, items: str, cycle: int 
 @with_appcontext
 def prioritize_command(budget: str, weights: tuple[str, ...], include_unknown: bool, out: str) -> None:
     """Choose Nutmeg Network connections to fund within a budget; one CSV row per candidate."""
+    from muni_assess.documents.files import write_private
     from muni_assess.documents.funding_exports import candidates_csv
     from muni_assess.funding import services
     from scoring.funding import DEFAULT_WEIGHTS, FundingInputError, check_budget, check_weights, prioritize
@@ -235,8 +237,7 @@ def prioritize_command(budget: str, weights: tuple[str, ...], include_unknown: b
         result = prioritize(cands, params.weights, params.budget)
     except FundingInputError as exc:
         raise click.ClickException(str(exc)) from None
-    with open(out, "wb") as fh:
-        fh.write(candidates_csv(result))
+    write_private(out, candidates_csv(result))
     sel = result.selection
     click.echo(f"{len(result.selected)} of {len(result.scored)} candidates selected: ${sel.total_cost:,} of "
                f"${sel.budget:,}, ${sel.left:,} left"

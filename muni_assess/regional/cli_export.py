@@ -1,12 +1,12 @@
 """`muni-assess export`: the same downloads as the pages, written to a file (the commit and audit are here)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from muni_assess.documents.files import write_private
 from muni_assess.extensions import db
 from muni_assess.models import Region
 from muni_assess.regional import exporting, services
@@ -30,9 +30,7 @@ def write(region_code: str | None, fmt: str, cycle: int, out: str) -> tuple[Path
     path = Path(out)
     if not path.parent.is_dir():
         raise ExportError(f"The folder {path.parent} does not exist.")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # security-sensitive: owner only
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    write_private(path, data)  # security-sensitive: owner only
     exporting.audit(fmt, picture, region=region)
     db.session.commit()
     return path, f"{picture.towns} towns, {picture.assessed} submitted in {cycle}"

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from muni_assess.documents.files import write_private
 from muni_assess.extensions import db
 from muni_assess.models import Region, Town
 from muni_assess.reports import services
@@ -32,7 +33,7 @@ def write_town_roadmap(name: str, cycle: int, out: str) -> Path:
     if path.is_dir():
         path = path / services.roadmap_filename(town, cycle)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(services.roadmap_document(town, cycle))
+    write_private(path, services.roadmap_document(town, cycle))
     return path
 
 
@@ -60,7 +61,7 @@ def _render(town_id: int, cycle: int, folder: str) -> str:
         path = Path(folder) / services.roadmap_filename(town, cycle)
         pdf = services.roadmap_document(town, cycle)
         db.session.remove()
-        path.write_bytes(pdf)
+        write_private(path, pdf)
         return str(path)
 
 
@@ -72,13 +73,15 @@ def write_region_roadmaps(town_ids: list[int], cycle: int, out: str, jobs: int |
     config = {k: current_app.config[k] for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "STATE", "CURRENT_CYCLE",
                                                  "QUESTIONNAIRE_DIR", "TESTING")}
     written = []
+    # The caller's transaction ends here: on SQLite every transaction takes the write lock (BEGIN IMMEDIATE), and
+    # the renderers, in this process or others, open their own sessions.
+    db.session.remove()
     if jobs == 1:
         _init_worker(config)
         for town_id in town_ids:
             written.append(_render(town_id, cycle, str(folder)))
             progress(1)
         return written
-    db.session.remove()
     db.engine.dispose()  # forked workers must not inherit (and later close) the parent's pooled connections
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
         futures = [pool.submit(_render, town_id, cycle, str(folder)) for town_id in town_ids]

@@ -235,3 +235,35 @@ def test_grant_draft_writes_docx_and_pdf(app, runner, tmp_path):
                                       "--out", str(tmp_path / "y.docx")])
     assert other_state.exit_code == 1 and "No program 'ma_cc_it' for CT" in other_state.output
     assert not (tmp_path / "x.docx").exists() and not (tmp_path / "y.docx").exists()
+
+
+def test_every_document_command_writes_files_only_their_owner_can_read(app, runner, tmp_path):
+    """Roadmaps, grant drafts, exports and funding lists map towns' weaknesses: mode 0600 whatever the umask,
+    also when they replace a file that was readable by everyone."""
+    import os
+    import stat
+
+    _submitted_worst(app, "Andover")
+    old = tmp_path / "old.docx"
+    old.write_bytes(b"an earlier draft")
+    old.chmod(0o644)
+    batch = tmp_path / "metrocog"
+    commands = {
+        tmp_path / "andover.pdf": ["roadmap", "--town", "Andover", "--out", str(tmp_path / "andover.pdf")],
+        old: ["grant-draft", "--town", "Andover", "--program", "slcgp", "--out", str(old)],
+        tmp_path / "crcog.xlsx": ["export", "--region", "CRCOG", "--format", "xlsx", "--out",
+                                  str(tmp_path / "crcog.xlsx")],
+        tmp_path / "funding.csv": ["prioritize", "--budget", "2000000", "--out", str(tmp_path / "funding.csv")],
+        batch: ["roadmap", "--region", "metrocog", "--out", str(batch), "--jobs", "1"],
+    }
+    previous = os.umask(0o022)
+    try:
+        for args in commands.values():
+            result = runner.invoke(args=args)
+            assert result.exit_code == 0, (args, result.output)
+    finally:
+        os.umask(previous)
+    written = [p for p in commands if p != batch] + sorted(batch.iterdir())
+    assert len(written) == 4 + 6
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in written} == {p.name: 0o600 for p in written}
+    assert old.read_bytes().startswith(b"PK")  # the draft replaced the old file's contents
